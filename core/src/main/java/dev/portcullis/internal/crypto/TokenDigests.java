@@ -1,0 +1,202 @@
+package dev.portcullis.internal.crypto;
+
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Digests of whole API tokens, stored as {@code sha256$<base64>} or
+ * {@code hmac-sha256$<pepperId>$<base64>}, and their constant-time check.
+ *
+ * <p>Tokens are printable ASCII (the key formats guarantee it), so a digest is taken over the
+ * low byte of each char through a per-thread buffer: the hot path allocates nothing.
+ * Comparisons use {@link MessageDigest#isEqual} with the stored digest first, and an unknown
+ * key id is checked against a dummy digest with the same algorithm, so both take the same work.
+ */
+public final class TokenDigests {
+    public static final String SHA256 = "sha256$";
+    public static final String HMAC_SHA256 = "hmac-sha256$";
+    private static final int DIGEST_LENGTH = 32;
+    /** Tokens longer than this are refused by every key format long before they get here. */
+    private static final int MAX_TOKEN = 1024;
+
+    private final Map<String, byte[]> peppers;
+    private final String currentPepperId;
+    private final byte[] dummy = new byte[DIGEST_LENGTH];
+    private final ThreadLocal<Worker> workers = ThreadLocal.withInitial(Worker::new);
+
+    /**
+     * @param peppers pepper id → secret bytes, in order of addition; the last one digests new
+     *     keys. Empty: new keys get plain SHA-256 (fine for secrets of ≥ 112 bits, NIST 800-63B).
+     */
+    public TokenDigests(Map<String, byte[]> peppers) {
+        Map<String, byte[]> copy = new LinkedHashMap<>();
+        String last = null;
+        for (Map.Entry<String, byte[]> e : peppers.entrySet()) {
+            copy.put(e.getKey(), e.getValue().clone());
+            last = e.getKey();
+        }
+        this.peppers = copy;
+        this.currentPepperId = last;
+        new SecureRandom().nextBytes(dummy);
+    }
+
+    /** The stored form of {@code token}'s digest under the current algorithm. */
+    public String encode(CharSequence token) {
+        Worker w = workers.get();
+        byte[] d = currentPepperId == null ? w.sha256(token) : w.hmac(currentPepperId, token);
+        String b64 = Base64.getEncoder().encodeToString(d);
+        return currentPepperId == null ? SHA256 + b64 : HMAC_SHA256 + currentPepperId + "$" + b64;
+    }
+
+    /**
+     * Parses a stored digest once, when a record is loaded, so the hot path never decodes it.
+     *
+     * @throws IllegalArgumentException if {@code stored} is not one of the two forms
+     */
+    public static Stored parse(String stored) {
+        Objects.requireNonNull(stored, "stored digest");
+        String pepperId = null;
+        String b64;
+        if (stored.startsWith(SHA256)) {
+            b64 = stored.substring(SHA256.length());
+        } else if (stored.startsWith(HMAC_SHA256)) {
+            int dollar = stored.indexOf('$', HMAC_SHA256.length());
+            if (dollar <= HMAC_SHA256.length()) {
+                throw new IllegalArgumentException("hmac-sha256 digest without a pepper id");
+            }
+            pepperId = stored.substring(HMAC_SHA256.length(), dollar);
+            b64 = stored.substring(dollar + 1);
+        } else {
+            throw new IllegalArgumentException("unknown token digest algorithm");
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(b64);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("token digest is not base64");
+        }
+        if (bytes.length != DIGEST_LENGTH) {
+            throw new IllegalArgumentException("token digest must be 32 bytes, got " + bytes.length);
+        }
+        return new Stored(pepperId, bytes);
+    }
+
+    /** Whether {@code token} hashes to {@code stored}, in time independent of where they differ. */
+    public boolean matches(Stored stored, CharSequence token) {
+        Worker w = workers.get();
+        if (stored.pepperId == null) {
+            return MessageDigest.isEqual(stored.bytes, w.sha256(token));
+        }
+        if (!peppers.containsKey(stored.pepperId)) {
+            // A record peppered with a key this process does not hold can never match; spend the
+            // same work anyway so the miss is not visible.
+            MessageDigest.isEqual(dummy, w.sha256(token));
+            return false;
+        }
+        return MessageDigest.isEqual(stored.bytes, w.hmac(stored.pepperId, token));
+    }
+
+    /** The unknown-id path: the same digest and compare as a real check, against a dummy. */
+    public void matchDummy(CharSequence token) {
+        Worker w = workers.get();
+        byte[] d = currentPepperId == null ? w.sha256(token) : w.hmac(currentPepperId, token);
+        MessageDigest.isEqual(dummy, d);
+    }
+
+    /** HMAC-SHA-256 of {@code token} under the current pepper, for deriving imported key ids. */
+    public byte[] importedIdMac(CharSequence token) {
+        if (currentPepperId == null) {
+            throw new IllegalStateException("imported keys need a pepper");
+        }
+        return workers.get().hmac(currentPepperId, token).clone();
+    }
+
+    public boolean hasPepper() {
+        return currentPepperId != null;
+    }
+
+    /** A stored digest, decoded. Holds no secret (a digest of a ≥ 190-bit key), but prints none either. */
+    public static final class Stored {
+        private final String pepperId;
+        private final byte[] bytes;
+
+        private Stored(String pepperId, byte[] bytes) {
+            this.pepperId = pepperId;
+            this.bytes = bytes;
+        }
+
+        @Override
+        public String toString() {
+            return pepperId == null ? "sha256$…" : "hmac-sha256$" + pepperId + "$…";
+        }
+    }
+
+    /** Per-thread digest state: reused instances and buffers, so a check allocates nothing. */
+    private final class Worker {
+        private final MessageDigest sha256;
+        private final Map<String, Mac> macs = new LinkedHashMap<>();
+        private final byte[] in = new byte[MAX_TOKEN];
+        private final byte[] out = new byte[DIGEST_LENGTH];
+
+        Worker() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is required on every JVM", e);
+            }
+        }
+
+        private int load(CharSequence token) {
+            int n = token.length();
+            if (n > MAX_TOKEN) {
+                throw new IllegalArgumentException("token longer than any key format allows");
+            }
+            for (int i = 0; i < n; i++) {
+                in[i] = (byte) token.charAt(i);
+            }
+            return n;
+        }
+
+        byte[] sha256(CharSequence token) {
+            int n = load(token);
+            sha256.update(in, 0, n);
+            try {
+                sha256.digest(out, 0, DIGEST_LENGTH);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+            Arrays.fill(in, 0, n, (byte) 0);
+            return out;
+        }
+
+        byte[] hmac(String pepperId, CharSequence token) {
+            Mac mac = macs.computeIfAbsent(pepperId, id -> {
+                try {
+                    Mac m = Mac.getInstance("HmacSHA256");
+                    m.init(new SecretKeySpec(peppers.get(id), "HmacSHA256"));
+                    return m;
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("HmacSHA256 is required on every JVM", e);
+                }
+            });
+            int n = load(token);
+            mac.update(in, 0, n);
+            try {
+                mac.doFinal(out, 0);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+            Arrays.fill(in, 0, n, (byte) 0);
+            return out;
+        }
+    }
+}
