@@ -41,6 +41,11 @@ final class Cidrs {
         return block;
     }
 
+    /** The canonical text of the block {@code cidr} names, for storage (e.g. {@code 2001:db8::/32}). */
+    static String canonical(String cidr) {
+        return parseBlock(cidr).toCanonicalString();
+    }
+
     private static int prefixLength(String cidr, int from, int bits) {
         int length = cidr.length() - from;
         boolean ok = length >= 1 && length <= 3 && (length == 1 || cidr.charAt(from) != '0');

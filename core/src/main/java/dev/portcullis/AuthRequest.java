@@ -1,0 +1,88 @@
+package dev.portcullis;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a request presents: its credentials, the client address, and optionally the permission
+ * and resource it needs. Immutable; {@link #require} returns a copy. {@code toString} shows no
+ * credential.
+ *
+ * <p>The client address is the socket peer, or what {@link ClientAddress#resolve} made of it
+ * behind trusted proxies. It may be text ({@code 203.0.113.7}, {@code 2001:db8::1},
+ * {@code [::1]}) or an {@link InetAddress}; it is never resolved through DNS. An address that does
+ * not parse fails every allowlist and counts against one shared failure budget.
+ */
+public final class AuthRequest {
+    private final List<String> authorization;
+    private final String token;
+    private final Object client;
+    private final String permission;
+    private final String resource;
+
+    private AuthRequest(List<String> authorization, String token, Object client, String permission, String resource) {
+        this.authorization = authorization;
+        this.token = token;
+        this.client = client;
+        this.permission = permission;
+        this.resource = resource;
+    }
+
+    /**
+     * A request with one {@code Authorization} header value ({@code null} if absent).
+     *
+     * @param clientIp a {@code String}, an {@link InetAddress} or a {@link ClientAddress}
+     */
+    public static AuthRequest http(String authorizationHeader, Object clientIp) {
+        return new AuthRequest(authorizationHeader == null ? List.of() : List.of(authorizationHeader), null, client(clientIp), null, null);
+    }
+
+    /**
+     * A request with all values of its {@code Authorization} header, as the server received
+     * them; more than one value is malformed.
+     */
+    public static AuthRequest http(List<String> authorizationValues, Object clientIp) {
+        return new AuthRequest(authorizationValues == null ? List.of() : List.copyOf(authorizationValues), null, client(clientIp), null, null);
+    }
+
+    /** A request from a gateway that took the API key out of the request itself. */
+    public static AuthRequest apiKey(String token, Object clientIp) {
+        return new AuthRequest(null, Objects.requireNonNull(token, "token"), client(clientIp), null, null);
+    }
+
+    private static Object client(Object c) {
+        if (c == null || c instanceof String || c instanceof InetAddress || c instanceof ClientAddress) {
+            return c;
+        }
+        throw new IllegalArgumentException("client address must be a String, an InetAddress or a ClientAddress");
+    }
+
+    /**
+     * The same request, needing {@code permission} on {@code resource} (e.g. {@code messages:send}
+     * on {@code example.com}). With a {@code null} resource it is a collection request, which passes
+     * if the permission is granted on some resource.
+     */
+    public AuthRequest require(String permission, String resource) {
+        if (!Grant.isPermission(Objects.requireNonNull(permission, "permission")) || permission.equals("*") || permission.endsWith(":*")) {
+            throw new IllegalArgumentException("a required permission is a concrete noun:verb, got \"" + permission + "\"");
+        }
+        return new AuthRequest(authorization, token, client, permission, resource);
+    }
+
+    /** A collection request: {@code permission} on any resource. */
+    public AuthRequest require(String permission) {
+        return require(permission, null);
+    }
+
+    List<String> authorization() { return authorization; }
+    String token() { return token; }
+    Object client() { return client; }
+    String permission() { return permission; }
+    String resource() { return resource; }
+
+    @Override
+    public String toString() {
+        return "AuthRequest[client=" + client + (permission != null ? ", require " + permission + "@" + resource : "") + "]";
+    }
+}

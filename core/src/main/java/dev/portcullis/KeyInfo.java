@@ -1,0 +1,43 @@
+package dev.portcullis;
+
+import dev.portcullis.store.KeyRecord;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What key management shows of a credential: everything but its digest or hash.
+ *
+ * @param display how to show an API key ({@code pc_0123456789ab…}) or an SMTP login (its username)
+ */
+public record KeyInfo(
+        String id,
+        String display,
+        String account,
+        String name,
+        CredentialKind kind,
+        String username,
+        List<Grant> grants,
+        List<String> allowlist,
+        RateLimitPolicy rateLimit,
+        Set<Channel> channels,
+        Instant createdAt,
+        Instant expiresAt,
+        Duration lifetime,
+        Instant revokedAt,
+        long version) {
+
+    static KeyInfo of(KeyRecord r) {
+        String display = r.kind() == CredentialKind.PASSWORD
+                ? r.username()
+                : (r.prefix() == null ? "imported:" : r.prefix() + "_") + r.id() + "…";
+        return new KeyInfo(r.id(), display, r.account(), r.name(), r.kind(), r.username(), r.grants(), r.allowlist(),
+                r.rateLimit(), r.channels(), r.createdAt(), r.expiresAt(), r.lifetime(), r.revokedAt(), r.version());
+    }
+
+    public boolean isRevoked() {
+        return revokedAt != null;
+    }
+}

@@ -1,0 +1,330 @@
+package dev.portcullis;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.portcullis.internal.crypto.PasswordHasher;
+import dev.portcullis.internal.crypto.TokenDigests;
+import dev.portcullis.store.CredentialStore;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one configured root: a store, a key format, secrets and policies, shared by the
+ * {@link #keys() management} half and the {@link #authenticator() request} half so that both
+ * always agree. Build once per process (per store) and share; thread-safe. {@link #close()}
+ * stops its change-feed subscription and refresh threads.
+ *
+ * <pre>{@code
+ * Portcullis portcullis = Portcullis.builder()
+ *         .store(CredentialStore.inMemory())
+ *         .keyFormat(KeyFormat.withPrefix("pc"))
+ *         .build();
+ * }</pre>
+ */
+public final class Portcullis implements AutoCloseable {
+    final Settings settings;
+    private final DefaultAuthenticator authenticator;
+    private final DefaultKeyManager keys;
+    private final AutoCloseable subscription;
+    private final ExecutorService ownExecutor;
+
+    private Portcullis(Builder b) {
+        Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
+        Ticker ticker = b.clock != null ? () -> epochNanos(clock.instant()) : Ticker.systemTicker();
+        Executor executor = b.executor;
+        ExecutorService own = null;
+        if (executor == null) {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
+                Thread t = new Thread(r, "portcullis-refresh");
+                t.setDaemon(true);
+                return t;
+            });
+            pool.allowCoreThreadTimeOut(true);
+            own = pool;
+            executor = pool;
+        }
+        this.ownExecutor = own;
+        CredentialStore store = b.store;
+        Duration refresh = b.refreshInterval != null ? b.refreshInterval
+                : store.hasChangeFeed() ? Duration.ofSeconds(60) : Duration.ofSeconds(5);
+        Duration hardBound = b.maxStaleness != null ? b.maxStaleness : Duration.ofMinutes(5);
+        if (refresh.compareTo(hardBound) >= 0) {
+            throw new IllegalStateException("refresh interval " + refresh + " must be shorter than max staleness " + hardBound);
+        }
+        this.settings = new Settings(
+                store,
+                b.format != null ? b.format : KeyFormat.withPrefix("pc"),
+                new TokenDigests(b.peppers),
+                new PasswordHasher(b.argon2 != null ? b.argon2 : Argon2Parameters.OWASP_MINIMUM,
+                        b.argon2Slots > 0 ? b.argon2Slots : Math.max(2, Runtime.getRuntime().availableProcessors()),
+                        b.argon2Wait != null ? b.argon2Wait : Duration.ofMillis(100)),
+                clock,
+                List.copyOf(b.listeners),
+                b.keyUsernames.isEmpty() ? Set.of("api") : Set.copyOf(b.keyUsernames),
+                b.bareKeys,
+                b.realm != null ? b.realm : "portcullis");
+        RecordCache cache = new RecordCache(store, CachedCredential::of, ticker, executor,
+                b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh);
+        this.authenticator = new DefaultAuthenticator(settings, cache);
+        this.keys = new DefaultKeyManager(settings);
+        this.subscription = store.subscribe(cache::onChange);
+    }
+
+    private static long epochNanos(Instant i) {
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Creates, lists and revokes credentials. */
+    public KeyManager keys() {
+        return keys;
+    }
+
+    /** Decides on requests. */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    @Override
+    public void close() {
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            System.getLogger(Portcullis.class.getName()).log(System.Logger.Level.WARNING, "closing the change feed failed", e);
+        }
+        if (ownExecutor != null) {
+            ownExecutor.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Portcullis[" + settings.format + ", " + settings.store + "]";
+    }
+
+    /** The configuration both halves share. */
+    record Settings(
+            CredentialStore store,
+            KeyFormat format,
+            TokenDigests digests,
+            PasswordHasher hasher,
+            Clock clock,
+            List<AuthListener> listeners,
+            Set<String> keyUsernames,
+            boolean bareKeys,
+            String realm) {}
+
+    /**
+     * Configures a {@link Portcullis}. Each setting may be given once (a second call throws
+     * {@link IllegalStateException} naming the first value); {@link #listener} and {@link #pepper}
+     * add. Only {@link #store} is required.
+     */
+    public static final class Builder {
+        private CredentialStore store;
+        private KeyFormat format;
+        private final Map<String, byte[]> peppers = new LinkedHashMap<>();
+        private Clock clock;
+        private Argon2Parameters argon2;
+        private int argon2Slots;
+        private Duration argon2Wait;
+        private long cacheSize;
+        private Duration maxStaleness;
+        private Duration refreshInterval;
+        private Executor executor;
+        private final List<AuthListener> listeners = new ArrayList<>();
+        private final Set<String> keyUsernames = new LinkedHashSet<>();
+        private boolean bareKeys;
+        private boolean bareKeysSet;
+        private String realm;
+
+        private Builder() {}
+
+        private static void once(Object current, String what) {
+            if (current != null) {
+                throw new IllegalStateException(what + " was already set to " + current);
+            }
+        }
+
+        /** Where credentials live. Required. */
+        public Builder store(CredentialStore store) {
+            once(this.store, "store");
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The format of new keys and of keys this authenticator accepts; default {@code KeyFormat.withPrefix("pc")}. */
+        public Builder keyFormat(KeyFormat format) {
+            once(this.format, "keyFormat");
+            Objects.requireNonNull(format, "format");
+            if (format.isImported()) {
+                throw new IllegalArgumentException("the key format of new keys must be a native one");
+            }
+            this.format = format;
+            return this;
+        }
+
+        /**
+         * Adds a pepper: new key digests become HMAC-SHA-256 under the last pepper added, and
+         * records under earlier ones still verify. At least 32 bytes.
+         */
+        public Builder pepper(String id, byte[] secret) {
+            Objects.requireNonNull(id, "id");
+            if (!id.matches("[A-Za-z0-9_-]{1,32}")) {
+                throw new IllegalArgumentException("pepper id must match [A-Za-z0-9_-]{1,32}");
+            }
+            if (secret == null || secret.length < 32) {
+                throw new IllegalArgumentException("a pepper must have at least 32 bytes");
+            }
+            if (peppers.containsKey(id)) {
+                throw new IllegalStateException("pepper " + id + " was already added");
+            }
+            peppers.put(id, secret.clone());
+            return this;
+        }
+
+        /** The time source for expiry, events and the cache; default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            once(this.clock, "clock");
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Argon2id parameters for new passwords; default {@link Argon2Parameters#OWASP_MINIMUM}. */
+        public Builder argon2(Argon2Parameters parameters) {
+            once(this.argon2, "argon2");
+            this.argon2 = Objects.requireNonNull(parameters, "parameters");
+            return this;
+        }
+
+        /**
+         * At most {@code slots} Argon2 runs at once (default: the number of cores, at least 2); a
+         * caller waits at most {@code maxWait} (default 100 ms) for one, then gets {@code BUSY}.
+         */
+        public Builder argon2Concurrency(int slots, Duration maxWait) {
+            if (argon2Slots != 0) {
+                throw new IllegalStateException("argon2Concurrency was already set to " + argon2Slots);
+            }
+            if (slots < 1) {
+                throw new IllegalArgumentException("slots must be at least 1");
+            }
+            this.argon2Slots = slots;
+            this.argon2Wait = Objects.requireNonNull(maxWait, "maxWait");
+            return this;
+        }
+
+        /** Most records cached (by id, and again by username); default 100,000. */
+        public Builder cacheMaximumSize(long size) {
+            if (cacheSize != 0) {
+                throw new IllegalStateException("cacheMaximumSize was already set to " + cacheSize);
+            }
+            if (size < 1) {
+                throw new IllegalArgumentException("cache size must be at least 1");
+            }
+            this.cacheSize = size;
+            return this;
+        }
+
+        /**
+         * The hard bound: the longest a cached record (or a cached "no such key") is served since
+         * it was last read from the store, i.e. while the store is unreachable. Default 5 minutes.
+         */
+        public Builder cacheMaxStaleness(Duration bound) {
+            once(this.maxStaleness, "cacheMaxStaleness");
+            if (bound.isNegative() || bound.isZero()) {
+                throw new IllegalArgumentException("max staleness must be positive");
+            }
+            this.maxStaleness = bound;
+            return this;
+        }
+
+        /**
+         * How often a cached record in use is re-read in the background; default 60 s with a store
+         * change feed, 5 s without. Must be shorter than the max staleness.
+         */
+        public Builder cacheRefreshInterval(Duration interval) {
+            once(this.refreshInterval, "cacheRefreshInterval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("refresh interval must be positive");
+            }
+            this.refreshInterval = interval;
+            return this;
+        }
+
+        /** Where background refreshes run; default two daemon threads with a bounded queue. */
+        public Builder refreshExecutor(Executor executor) {
+            once(this.executor, "refreshExecutor");
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Adds a listener for every {@link AuthEvent}; see {@link AuthListener} for its contract. */
+        public Builder listener(AuthListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Basic-auth usernames that mean "the password is an API key" ({@code api:KEY}, Mailgun
+         * style); default {@code api}. Matched exactly.
+         */
+        public Builder keyUsernames(String... usernames) {
+            if (!keyUsernames.isEmpty()) {
+                throw new IllegalStateException("keyUsernames was already set to " + keyUsernames);
+            }
+            for (String u : usernames) {
+                if (u == null || u.isEmpty() || u.indexOf(':') >= 0) {
+                    throw new IllegalArgumentException("a key username must be non-empty and without ':'");
+                }
+                keyUsernames.add(u);
+            }
+            return this;
+        }
+
+        /** Also accept a bare key as the whole {@code Authorization} value (SparkPost style); default off. */
+        public Builder acceptBareKeys(boolean accept) {
+            if (bareKeysSet) {
+                throw new IllegalStateException("acceptBareKeys was already set to " + bareKeys);
+            }
+            bareKeysSet = true;
+            this.bareKeys = accept;
+            return this;
+        }
+
+        /** The realm of the {@code WWW-Authenticate} challenge; default {@code portcullis}. */
+        public Builder realm(String realm) {
+            once(this.realm, "realm");
+            if (realm == null || !realm.matches("[\\x20-\\x7E&&[^\"\\\\]]{1,64}")) {
+                throw new IllegalArgumentException("realm must be 1-64 printable ASCII characters without quotes or backslashes");
+            }
+            this.realm = realm;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if no store was given, or the refresh interval is not shorter
+         *     than the max staleness
+         */
+        public Portcullis build() {
+            if (store == null) {
+                throw new IllegalStateException("a store is required: Portcullis.builder().store(...)");
+            }
+            return new Portcullis(this);
+        }
+    }
+}

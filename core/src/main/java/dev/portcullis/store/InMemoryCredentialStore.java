@@ -1,0 +1,148 @@
+package dev.portcullis.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/** {@link CredentialStore#inMemory()}: one lock for writes, which are rare; changes published synchronously. */
+final class InMemoryCredentialStore implements CredentialStore {
+    private final Map<String, KeyRecord> byId = new HashMap<>();
+    private final Map<String, String> idByUsername = new HashMap<>();
+    private final Map<String, Usage> usage = new HashMap<>();
+    private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
+
+    @Override
+    public synchronized Optional<KeyRecord> findById(String id) {
+        return Optional.ofNullable(byId.get(Objects.requireNonNull(id, "id")));
+    }
+
+    @Override
+    public synchronized Optional<KeyRecord> findByUsername(String username) {
+        String id = idByUsername.get(Objects.requireNonNull(username, "username"));
+        return id == null ? Optional.empty() : Optional.ofNullable(byId.get(id));
+    }
+
+    @Override
+    public KeyRecord save(KeyRecord record, long expectedVersion) {
+        Objects.requireNonNull(record, "record");
+        KeyRecord saved;
+        Set<String> usernames = new LinkedHashSet<>();
+        synchronized (this) {
+            KeyRecord current = byId.get(record.id());
+            long currentVersion = current == null ? 0 : current.version();
+            if (currentVersion != expectedVersion) {
+                throw new StoreConflictException(current == null
+                        ? "record " + record.id() + " does not exist"
+                        : "record " + record.id() + " is at version " + currentVersion + ", not " + expectedVersion);
+            }
+            if (record.username() != null) {
+                String owner = idByUsername.get(record.username());
+                if (owner != null && !owner.equals(record.id())) {
+                    throw new StoreConflictException("username is already taken");
+                }
+            }
+            saved = record.toBuilder().version(expectedVersion + 1).build();
+            byId.put(saved.id(), saved);
+            if (current != null && current.username() != null) {
+                idByUsername.remove(current.username());
+                usernames.add(current.username());
+            }
+            if (saved.username() != null) {
+                idByUsername.put(saved.username(), saved.id());
+                usernames.add(saved.username());
+            }
+        }
+        // Outside the lock: a listener that reads the store back must not deadlock.
+        StoreChange change = new StoreChange(saved.id(), saved.version(), usernames);
+        for (Consumer<StoreChange> l : listeners) {
+            try {
+                l.accept(change);
+            } catch (RuntimeException e) {
+                System.getLogger(CredentialStore.class.getName())
+                        .log(System.Logger.Level.WARNING, "change listener threw; ignored", e);
+            }
+        }
+        return saved;
+    }
+
+    @Override
+    public synchronized Page<KeyRecord> listByAccount(String account, String cursor, int limit) {
+        Objects.requireNonNull(account, "account");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be 1 to 1000, got " + limit);
+        }
+        TreeMap<String, KeyRecord> sorted = new TreeMap<>();
+        for (KeyRecord r : byId.values()) {
+            if (r.account().equals(account) && (cursor == null || r.id().compareTo(cursor) > 0)) {
+                sorted.put(r.id(), r);
+            }
+        }
+        List<KeyRecord> items = new ArrayList<>(Math.min(limit, sorted.size()));
+        for (KeyRecord r : sorted.values()) {
+            if (items.size() == limit) {
+                break;
+            }
+            items.add(r);
+        }
+        String next = sorted.size() > limit ? items.get(items.size() - 1).id() : null;
+        return new Page<>(items, next);
+    }
+
+    @Override
+    public synchronized void addUsage(Collection<Usage> batch) {
+        for (Usage d : batch) {
+            if (!byId.containsKey(d.keyId())) {
+                continue;
+            }
+            usage.merge(d.keyId(), d, InMemoryCredentialStore::add);
+        }
+    }
+
+    static Usage add(Usage a, Usage b) {
+        Map<String, Long> counts = new HashMap<>(a.counts());
+        b.counts().forEach((k, v) -> counts.merge(k, v, Long::sum));
+        Set<String> networks = new HashSet<>(a.networks());
+        for (String n : b.networks()) {
+            if (networks.size() >= Usage.MAX_NETWORKS) {
+                break;
+            }
+            networks.add(n);
+        }
+        boolean bLater = later(b.lastUsedAt(), a.lastUsedAt());
+        Instant last = bLater ? b.lastUsedAt() : a.lastUsedAt();
+        String address = bLater ? b.lastClientAddress() : a.lastClientAddress();
+        return new Usage(a.keyId(), last, address, counts, networks);
+    }
+
+    private static boolean later(Instant x, Instant y) {
+        return x != null && (y == null || x.isAfter(y));
+    }
+
+    @Override
+    public synchronized Optional<Usage> usage(String keyId) {
+        return Optional.ofNullable(usage.get(keyId));
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<StoreChange> listener) {
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public String toString() {
+        return "CredentialStore.inMemory()";
+    }
+}

@@ -1,0 +1,187 @@
+package dev.portcullis.store;
+
+import dev.portcullis.Channel;
+import dev.portcullis.CredentialKind;
+import dev.portcullis.Grant;
+import dev.portcullis.RateLimitPolicy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One stored credential: an API key (its digest) or an SMTP login (its password hash), with
+ * everything needed to decide on a request. Immutable; {@link #toBuilder()} derives changes.
+ *
+ * <p>{@code version} is the store's optimistic-concurrency counter: 1 for a new record, one more
+ * on each save. A record never holds a token or a password, only their digest or hash, and its
+ * {@code toString} shows neither.
+ */
+public final class KeyRecord {
+    private final String id;
+    private final String account;
+    private final String name;
+    private final CredentialKind kind;
+    private final String prefix;
+    private final String username;
+    private final String secretHash;
+    private final String passwordProfile;
+    private final List<Grant> grants;
+    private final List<String> allowlist;
+    private final RateLimitPolicy rateLimit;
+    private final Set<Channel> channels;
+    private final Instant createdAt;
+    private final Instant expiresAt;
+    private final Duration lifetime;
+    private final Instant revokedAt;
+    private final long version;
+
+    private KeyRecord(Builder b) {
+        this.id = require(b.id, "id");
+        this.account = require(b.account, "account");
+        this.name = b.name == null ? "" : b.name;
+        this.kind = Objects.requireNonNull(b.kind, "kind");
+        this.prefix = b.prefix;
+        this.username = b.username;
+        this.secretHash = require(b.secretHash, "secretHash");
+        this.passwordProfile = b.passwordProfile;
+        this.grants = List.copyOf(b.grants);
+        this.allowlist = List.copyOf(b.allowlist);
+        this.rateLimit = b.rateLimit == null ? RateLimitPolicy.UNLIMITED : b.rateLimit;
+        this.channels = b.channels.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(b.channels));
+        this.createdAt = Objects.requireNonNull(b.createdAt, "createdAt");
+        this.expiresAt = b.expiresAt;
+        this.lifetime = b.lifetime;
+        this.revokedAt = b.revokedAt;
+        this.version = b.version;
+        if (kind == CredentialKind.PASSWORD && (username == null || passwordProfile == null)) {
+            throw new IllegalArgumentException("a password record needs a username and a password profile");
+        }
+        if (version < 0) {
+            throw new IllegalArgumentException("version must be >= 0");
+        }
+    }
+
+    private static String require(String s, String what) {
+        if (s == null || s.isEmpty()) {
+            throw new IllegalArgumentException(what + " is required");
+        }
+        return s;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.id = id;
+        b.account = account;
+        b.name = name;
+        b.kind = kind;
+        b.prefix = prefix;
+        b.username = username;
+        b.secretHash = secretHash;
+        b.passwordProfile = passwordProfile;
+        b.grants = grants;
+        b.allowlist = allowlist;
+        b.rateLimit = rateLimit;
+        b.channels = channels;
+        b.createdAt = createdAt;
+        b.expiresAt = expiresAt;
+        b.lifetime = lifetime;
+        b.revokedAt = revokedAt;
+        b.version = version;
+        return b;
+    }
+
+    /** The public key id (API keys) or a generated id (passwords); unique in the store. */
+    public String id() { return id; }
+    public String account() { return account; }
+    public String name() { return name; }
+    public CredentialKind kind() { return kind; }
+    /** The key format prefix of an API key; {@code null} for passwords and imported keys. */
+    public String prefix() { return prefix; }
+    /** The login of a password credential, unique in the store; {@code null} for API keys. */
+    public String username() { return username; }
+    /** {@code sha256$…} / {@code hmac-sha256$…} for API keys, an Argon2id PHC string for passwords. */
+    public String secretHash() { return secretHash; }
+    /** The preparation profile the password was hashed with (e.g. {@code opaque-v1}). */
+    public String passwordProfile() { return passwordProfile; }
+    public List<Grant> grants() { return grants; }
+    /** CIDR blocks the credential may be used from; empty means any address. */
+    public List<String> allowlist() { return allowlist; }
+    public RateLimitPolicy rateLimit() { return rateLimit; }
+    /** Where the credential may be presented. */
+    public Set<Channel> channels() { return channels; }
+    public Instant createdAt() { return createdAt; }
+    /** The absolute expiry, or {@code null} for none. */
+    public Instant expiresAt() { return expiresAt; }
+    /** The lifetime the expiry was given as, if it was given as one; {@code null} otherwise. */
+    public Duration lifetime() { return lifetime; }
+    public Instant revokedAt() { return revokedAt; }
+    public long version() { return version; }
+
+    public boolean isRevoked() {
+        return revokedAt != null;
+    }
+
+    /** Whether the record is expired at {@code now} (an expiry is the first instant it is denied). */
+    public boolean isExpiredAt(Instant now) {
+        return expiresAt != null && !now.isBefore(expiresAt);
+    }
+
+    @Override
+    public String toString() {
+        return "KeyRecord[" + id + ", account=" + account + ", " + kind + ", v" + version
+                + (revokedAt != null ? ", revoked" : "") + "]";
+    }
+
+    /** Builds a {@link KeyRecord}; not thread-safe. */
+    public static final class Builder {
+        private String id;
+        private String account;
+        private String name;
+        private CredentialKind kind;
+        private String prefix;
+        private String username;
+        private String secretHash;
+        private String passwordProfile;
+        private List<Grant> grants = List.of();
+        private List<String> allowlist = List.of();
+        private RateLimitPolicy rateLimit;
+        private Set<Channel> channels = Set.of();
+        private Instant createdAt;
+        private Instant expiresAt;
+        private Duration lifetime;
+        private Instant revokedAt;
+        private long version;
+
+        private Builder() {}
+
+        public Builder id(String id) { this.id = id; return this; }
+        public Builder account(String account) { this.account = account; return this; }
+        public Builder name(String name) { this.name = name; return this; }
+        public Builder kind(CredentialKind kind) { this.kind = kind; return this; }
+        public Builder prefix(String prefix) { this.prefix = prefix; return this; }
+        public Builder username(String username) { this.username = username; return this; }
+        public Builder secretHash(String secretHash) { this.secretHash = secretHash; return this; }
+        public Builder passwordProfile(String profile) { this.passwordProfile = profile; return this; }
+        public Builder grants(List<Grant> grants) { this.grants = Objects.requireNonNull(grants); return this; }
+        public Builder allowlist(List<String> cidrs) { this.allowlist = Objects.requireNonNull(cidrs); return this; }
+        public Builder rateLimit(RateLimitPolicy policy) { this.rateLimit = policy; return this; }
+        public Builder channels(Set<Channel> channels) { this.channels = Objects.requireNonNull(channels); return this; }
+        public Builder createdAt(Instant at) { this.createdAt = at; return this; }
+        public Builder expiresAt(Instant at) { this.expiresAt = at; return this; }
+        public Builder lifetime(Duration lifetime) { this.lifetime = lifetime; return this; }
+        public Builder revokedAt(Instant at) { this.revokedAt = at; return this; }
+        public Builder version(long version) { this.version = version; return this; }
+
+        public KeyRecord build() {
+            return new KeyRecord(this);
+        }
+    }
+}

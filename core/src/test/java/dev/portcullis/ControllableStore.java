@@ -1,0 +1,91 @@
+package dev.portcullis;
+
+import dev.portcullis.store.CredentialStore;
+import dev.portcullis.store.KeyRecord;
+import dev.portcullis.store.Page;
+import dev.portcullis.store.StoreChange;
+import dev.portcullis.store.StoreException;
+import dev.portcullis.store.Usage;
+
+import java.util.Collection;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** A real in-memory store behind a switch: reads can fail, or stall after reading. */
+final class ControllableStore implements CredentialStore {
+    private final CredentialStore delegate = CredentialStore.inMemory();
+    volatile boolean down;
+    /** When set, findById answers with this (older) record for its id: a lagging replica. */
+    volatile KeyRecord lagging;
+    final AtomicInteger reads = new AtomicInteger();
+    /** When set, the next findById reads its answer, signals {@code stalled}, then waits for {@code release}. */
+    volatile CountDownLatch release;
+    final CountDownLatch stalled = new CountDownLatch(1);
+
+    private void check() {
+        if (down) {
+            throw new StoreException("store is down (test)");
+        }
+    }
+
+    @Override
+    public Optional<KeyRecord> findById(String id) {
+        reads.incrementAndGet();
+        check();
+        KeyRecord lag = lagging;
+        Optional<KeyRecord> answer = lag != null && lag.id().equals(id) ? Optional.of(lag) : delegate.findById(id);
+        CountDownLatch r = release;
+        if (r != null) {
+            release = null;
+            stalled.countDown();
+            try {
+                if (!r.await(10, TimeUnit.SECONDS)) {
+                    throw new StoreException("stall never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted");
+            }
+        }
+        return answer;
+    }
+
+    @Override
+    public Optional<KeyRecord> findByUsername(String username) {
+        reads.incrementAndGet();
+        check();
+        return delegate.findByUsername(username);
+    }
+
+    @Override
+    public KeyRecord save(KeyRecord record, long expectedVersion) {
+        check();
+        return delegate.save(record, expectedVersion);
+    }
+
+    @Override
+    public Page<KeyRecord> listByAccount(String account, String cursor, int limit) {
+        check();
+        return delegate.listByAccount(account, cursor, limit);
+    }
+
+    @Override
+    public void addUsage(Collection<Usage> batch) {
+        check();
+        delegate.addUsage(batch);
+    }
+
+    @Override
+    public Optional<Usage> usage(String keyId) {
+        check();
+        return delegate.usage(keyId);
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<StoreChange> listener) {
+        return delegate.subscribe(listener);
+    }
+}
