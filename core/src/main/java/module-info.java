@@ -2,6 +2,7 @@
 module dev.portcullis.core {
     requires com.github.benmanes.caffeine;
     requires inet.ipaddr;
+    requires io.github.bucket4j.core;
     requires de.mkammerer.argon2.nolibs;
 
     exports dev.portcullis;

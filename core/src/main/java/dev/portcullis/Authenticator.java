@@ -8,8 +8,18 @@ package dev.portcullis;
 public interface Authenticator {
 
     /**
-     * Runs the pipeline of DESIGN §2 on one request: parse, identify, look up, verify, status,
-     * and, as the request asks, the further stages.
+     * Runs the pipeline of DESIGN §2 on one request: Parse → Identify → Throttle → Lookup → Verify
+     * → Status → Network → Authorize (if the request {@linkplain AuthRequest#require requires} a
+     * permission) → Rate-limit.
      */
     AuthResult authenticate(AuthRequest request);
+
+    /**
+     * Checks an already authenticated principal again, e.g. at SMTP {@code MAIL FROM}, because a
+     * session can outlive a revocation: the record as stored now (revoked, expired, suspended),
+     * its allowlist against the address the principal authenticated from, and the grant of
+     * {@code permission} on {@code resource} (ownership included, with {@link ResourceOwners}).
+     * Takes no rate-limit token. The result renders as a MAIL/RCPT reply in {@link AuthResult#smtp()}.
+     */
+    AuthResult authorize(Principal principal, String permission, String resource);
 }

@@ -3,37 +3,71 @@ package dev.portcullis;
 import dev.portcullis.internal.crypto.TokenDigests;
 import dev.portcullis.store.KeyRecord;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * A record as the hot path needs it, compiled once per record version: the decoded digest, the
- * principal, the expiry as epoch millis. A {@code null} record is a negative entry.
+ * A credential as the hot path needs it, compiled once per record version: the decoded digest,
+ * the allowlist, the rate-limit quotas, the expiry as epoch millis. A {@code null} record is a
+ * negative entry.
  */
-final class CachedCredential {
+final class CachedCredential implements RecordCache.Entry {
     private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
 
     final KeyRecord record;
     final long loadedAt;
     /** Decoded token digest of an API key; {@code null} for passwords and unreadable digests. */
     final TokenDigests.Stored digest;
-    final Principal principal;
     final long expiresAtMillis;
+    /** {@code null} when a stored CIDR is unreadable: such a record is denied everywhere. */
+    final Allowlist allowlist;
+    /** The record's own limits (or the default policy), keyed per key and per account. */
+    final List<RateLimiter.Quota> quotas;
+    /** {@link #quotas} plus an account's own limits, for the last account entry seen. */
+    private volatile Combined combined;
 
-    private CachedCredential(KeyRecord record, long loadedAt) {
+    private record Combined(CachedAccount account, List<RateLimiter.Quota> quotas) {}
+
+    private CachedCredential(KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy) {
         this.record = record;
         this.loadedAt = loadedAt;
         if (record == null) {
             this.digest = null;
-            this.principal = null;
             this.expiresAtMillis = Long.MAX_VALUE;
+            this.allowlist = null;
+            this.quotas = List.of();
             return;
         }
         this.digest = record.kind() == CredentialKind.API_KEY ? decode(record) : null;
-        this.principal = new Principal(record.id(), record.account(), record.name(), record.kind(), record.username(),
-                record.grants(), record.channels(), record.expiresAt(), record.version());
         this.expiresAtMillis = record.expiresAt() == null ? Long.MAX_VALUE : record.expiresAt().toEpochMilli();
+        this.allowlist = compileAllowlist(record);
+        RateLimitPolicy policy = record.rateLimit() != null ? record.rateLimit() : defaultPolicy;
+        List<RateLimiter.Quota> q = new ArrayList<>(policy.limits().size());
+        for (Limit l : policy.limits()) {
+            q.add(l.scope() == Limit.Scope.ACCOUNT
+                    ? new RateLimiter.Quota("a:" + record.account() + ":" + l, l)
+                    : new RateLimiter.Quota("k:" + record.id() + ":" + l, l));
+        }
+        this.quotas = List.copyOf(q);
     }
 
-    static CachedCredential of(KeyRecord recordOrNull, long loadedAt) {
-        return new CachedCredential(recordOrNull, loadedAt);
+    static CachedCredential of(KeyRecord recordOrNull, long loadedAt, RateLimitPolicy defaultPolicy) {
+        return new CachedCredential(recordOrNull, loadedAt, defaultPolicy);
+    }
+
+    /** This credential's quotas followed by its account's, without allocating while the account entry stays. */
+    List<RateLimiter.Quota> quotasWith(CachedAccount account) {
+        if (account.quotas.isEmpty()) {
+            return quotas;
+        }
+        Combined c = combined;
+        if (c == null || c.account != account) {
+            List<RateLimiter.Quota> all = new ArrayList<>(quotas);
+            all.addAll(account.quotas);
+            c = new Combined(account, List.copyOf(all));
+            combined = c;
+        }
+        return c.quotas;
     }
 
     private static TokenDigests.Stored decode(KeyRecord r) {
@@ -46,7 +80,18 @@ final class CachedCredential {
         }
     }
 
-    long loadedAt() {
+    private static Allowlist compileAllowlist(KeyRecord r) {
+        try {
+            return Allowlist.of(r.allowlist());
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "record " + r.id() + " has an unreadable allowlist; denied everywhere: "
+                    + e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public long loadedAt() {
         return loadedAt;
     }
 

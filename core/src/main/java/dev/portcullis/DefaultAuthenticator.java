@@ -11,11 +11,12 @@ import dev.portcullis.store.StoreException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * The request pipeline of DESIGN §2, cheapest stage first: Parse → Identify → Lookup → Verify →
- * Status → Authorize. Every exit goes through {@link #deny} or {@link #allow}, which emit the one
- * event of the attempt.
+ * The request pipeline of DESIGN §2, cheapest stage first. Every exit goes through
+ * {@link #deny}, {@link #fail} or {@link #allow}, which emit the one event of the attempt.
  */
 final class DefaultAuthenticator implements Authenticator {
     private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
@@ -37,7 +38,7 @@ final class DefaultAuthenticator implements Authenticator {
 
     @Override
     public AuthResult authenticate(AuthRequest request) {
-        Attempt a = new Attempt(Channel.HTTP, request);
+        Attempt a = new Attempt(Channel.HTTP, request, false);
         if (request.token() != null) {
             return checkToken(a, request.token());
         }
@@ -46,7 +47,7 @@ final class DefaultAuthenticator implements Authenticator {
             case NOT_THIS_SCHEME:
                 return deny(a, DenyReason.MISSING_CREDENTIALS, null);
             case MALFORMED:
-                return deny(a, DenyReason.MALFORMED_CREDENTIALS, parsed.reason().name());
+                return fail(a, DenyReason.MALFORMED_CREDENTIALS, parsed.reason().name());
             default:
                 if (parsed.credential() instanceof ApiKeyCredential key) {
                     return checkToken(a, key.token());
@@ -56,37 +57,51 @@ final class DefaultAuthenticator implements Authenticator {
         }
     }
 
-    /** Identify → Lookup → Verify for an API key, then the record stages. */
+    /** Identify → Throttle (misses only) → Lookup → Verify for an API key, then the record stages. */
     AuthResult checkToken(Attempt a, String token) {
         KeyFormat.Parsed parsed = s.format().parse(token);
         if (!parsed.valid()) {
-            return deny(a, DenyReason.UNKNOWN_KEY, "FORMAT_" + parsed.failure().name());
+            return fail(a, DenyReason.UNKNOWN_KEY, "FORMAT_" + parsed.failure().name());
         }
         a.keyId = parsed.keyId(); // safe to name: the checksum held
-        CachedCredential c;
-        try {
-            c = cache.byId(a.keyId);
-        } catch (StoreException e) {
-            a.retryAfter = STORE_RETRY;
-            return deny(a, DenyReason.STORE_UNAVAILABLE, null);
+        CachedCredential c = cache.cachedById(a.keyId);
+        if (c == null) {
+            // Only a store miss is throttled: a cached record costs a digest, and a 190-bit secret cannot be guessed.
+            long blocked = s.budgets().networkBlocked(a.network());
+            if (blocked > 0) {
+                a.retryAfter = Duration.ofNanos(blocked);
+                return deny(a, DenyReason.TOO_MANY_FAILURES, "NETWORK_BUDGET");
+            }
+            try {
+                c = cache.byId(a.keyId);
+            } catch (StoreException e) {
+                a.retryAfter = STORE_RETRY;
+                return deny(a, DenyReason.STORE_UNAVAILABLE, null);
+            }
         }
         if (!c.present() || c.record.kind() != CredentialKind.API_KEY) {
             s.digests().matchDummy(token); // the same digest and compare as a known id
-            return deny(a, DenyReason.UNKNOWN_KEY, "UNKNOWN_ID");
+            return fail(a, DenyReason.UNKNOWN_KEY, "UNKNOWN_ID");
         }
         a.account = c.record.account();
         if (c.digest == null) {
             s.digests().matchDummy(token);
-            return deny(a, DenyReason.WRONG_SECRET, "UNREADABLE_DIGEST");
+            return fail(a, DenyReason.WRONG_SECRET, "UNREADABLE_DIGEST");
         }
         if (!s.digests().matches(c.digest, token)) {
-            return deny(a, DenyReason.WRONG_SECRET, null);
+            return fail(a, DenyReason.WRONG_SECRET, null);
         }
-        return admit(a, c);
+        return admit(a, c, true);
     }
 
-    /** Lookup → Verify for a username and password, then the record stages. */
+    /** Throttle → Lookup → Verify for a username and password, then the record stages. */
     AuthResult checkPassword(Attempt a, String username, String password) {
+        String net = a.network();
+        long blocked = s.budgets().loginBlocked(username, net);
+        if (blocked > 0) {
+            a.retryAfter = Duration.ofNanos(blocked);
+            return deny(a, DenyReason.TOO_MANY_FAILURES, "LOGIN_BUDGET");
+        }
         String login = canonicalLogin(username);
         CachedCredential c = null;
         if (login != null) {
@@ -103,25 +118,58 @@ final class DefaultAuthenticator implements Authenticator {
                 a.retryAfter = BUSY_RETRY;
                 return deny(a, DenyReason.BUSY, null);
             }
+            s.budgets().loginFailed(username, net, null, false);
             return deny(a, DenyReason.UNKNOWN_KEY, "UNKNOWN_USERNAME");
         }
         KeyRecord r = c.record;
         a.keyId = r.id();
         a.account = r.account();
+        boolean known = s.budgets().isKnown(r.account(), net);
+        if (!known) {
+            long accountBlocked = s.budgets().accountBlocked(r.account());
+            if (accountBlocked > 0) {
+                a.retryAfter = Duration.ofNanos(accountBlocked);
+                return deny(a, DenyReason.TOO_MANY_FAILURES, "ACCOUNT_BUDGET");
+            }
+        }
         PasswordHasher.Result v = s.hasher().verify(r.secretHash(), r.passwordProfile(), password);
         switch (v.outcome()) {
             case BUSY:
                 a.retryAfter = BUSY_RETRY;
                 return deny(a, DenyReason.BUSY, null);
             case MISMATCH:
+                s.budgets().loginFailed(username, net, r.account(), known);
                 return deny(a, DenyReason.WRONG_SECRET, null);
             default:
-                return admit(a, c);
+                s.budgets().loginSucceeded(r.account(), net);
+                return admit(a, c, true);
         }
     }
 
-    /** Status → channel → Authorize, on a verified record. */
-    private AuthResult admit(Attempt a, CachedCredential c) {
+    @Override
+    public AuthResult authorize(Principal principal, String permission, String resource) {
+        Objects.requireNonNull(principal, "principal");
+        Attempt a = new Attempt(Channel.SMTP, null, true);
+        a.client = principal.clientAddress();
+        a.keyId = principal.keyId();
+        a.account = principal.account();
+        a.permission = permission;
+        a.resource = resource;
+        CachedCredential c;
+        try {
+            c = cache.byId(principal.keyId());
+        } catch (StoreException e) {
+            a.retryAfter = STORE_RETRY;
+            return deny(a, DenyReason.STORE_UNAVAILABLE, null);
+        }
+        if (!c.present() || !c.record.account().equals(principal.account())) {
+            return deny(a, DenyReason.REVOKED, "RECORD_GONE");
+        }
+        return admit(a, c, false);
+    }
+
+    /** Status → account → channel → Network → Authorize → Rate-limit, on a verified record. */
+    private AuthResult admit(Attempt a, CachedCredential c, boolean takeQuota) {
         KeyRecord r = c.record;
         if (r.isRevoked()) {
             return deny(a, DenyReason.REVOKED, null);
@@ -129,31 +177,70 @@ final class DefaultAuthenticator implements Authenticator {
         if (s.clock().millis() >= c.expiresAtMillis) {
             return deny(a, DenyReason.EXPIRED, null);
         }
-        if (!r.channels().contains(a.channel)) {
+        CachedAccount account;
+        try {
+            account = cache.account(r.account());
+        } catch (StoreException e) {
+            a.retryAfter = STORE_RETRY;
+            return deny(a, DenyReason.STORE_UNAVAILABLE, null);
+        }
+        if (account.suspended) {
+            return deny(a, DenyReason.ACCOUNT_SUSPENDED, null);
+        }
+        if (!a.atMail && !r.channels().contains(a.channel)) {
             return deny(a, DenyReason.PERMISSION_DENIED, "CHANNEL");
         }
-        String permission = a.request == null ? null : a.request.permission();
-        if (permission != null && !permits(c.principal, permission, a.request.resource())) {
-            return deny(a, DenyReason.PERMISSION_DENIED, null);
+        if (c.allowlist == null) {
+            return deny(a, DenyReason.IP_NOT_ALLOWED, "UNREADABLE_ALLOWLIST");
         }
-        return allow(a, c.principal);
+        if (!c.allowlist.permits(a.client)) {
+            return deny(a, DenyReason.IP_NOT_ALLOWED, null);
+        }
+        if (a.permission != null) {
+            String why = authorizeGrant(r, a.permission, a.resource);
+            if (why != null) {
+                return deny(a, DenyReason.PERMISSION_DENIED, why);
+            }
+        }
+        RateLimitStatus rate = null;
+        if (takeQuota) {
+            List<RateLimiter.Quota> quotas = c.quotasWith(account);
+            if (!quotas.isEmpty()) {
+                RateLimiter.Take take = s.limiter().tryTakeAll(quotas);
+                if (!take.allowed()) {
+                    a.retryAfter = Duration.ofNanos(Math.max(take.nanosToWait(), 1_000_000));
+                    return deny(a, DenyReason.RATE_LIMITED, null);
+                }
+                rate = take.status();
+            }
+        }
+        return allow(a, Principal.of(r, a.client), rate);
     }
 
-    /** A resource request needs a grant covering it; a collection request (no resource) any grant of the permission. */
-    static boolean permits(Principal p, String permission, String resource) {
+    /** {@code null} if granted, else why not (a fixed word for the event). */
+    private String authorizeGrant(KeyRecord r, String permission, String resource) {
         if (resource == null) {
-            return p.hasPermission(permission);
+            for (Grant g : r.grants()) {
+                if (g.permits(permission)) {
+                    return null;
+                }
+            }
+            return "NO_GRANT";
         }
         String canonical = Grant.canonicalResource(resource);
         if (canonical == null) {
-            return false;
+            return "BAD_RESOURCE";
         }
-        for (Grant g : p.grants()) {
+        ResourceOwners owners = s.owners();
+        if (owners != null && !r.account().equals(owners.ownerOf(canonical))) {
+            return "OTHER_ACCOUNT";
+        }
+        for (Grant g : r.grants()) {
             if (g.permits(permission) && g.covers(canonical)) {
-                return true;
+                return null;
             }
         }
-        return false;
+        return "NO_GRANT";
     }
 
     /** The stored form of an SMTP username, or {@code null} if it cannot be one. */
@@ -165,21 +252,28 @@ final class DefaultAuthenticator implements Authenticator {
         }
     }
 
+    /** A denial that spends the client network's failure budget. */
+    private AuthResult fail(Attempt a, DenyReason reason, String detail) {
+        s.budgets().keyFailed(a.network());
+        return deny(a, reason, detail);
+    }
+
     private AuthResult deny(Attempt a, DenyReason reason, String detail) {
         emit(a, false, reason, detail);
         return AuthResult.deny(reason, a.retryAfter, null, a.atMail, s.realm());
     }
 
-    private AuthResult allow(Attempt a, Principal p) {
+    private AuthResult allow(Attempt a, Principal p, RateLimitStatus rate) {
         emit(a, true, null, null);
-        return AuthResult.allow(p, null, a.atMail, s.realm());
+        return AuthResult.allow(p, rate, a.atMail, s.realm());
     }
 
     private void emit(Attempt a, boolean allowed, DenyReason reason, String detail) {
         if (s.listeners().isEmpty()) {
             return;
         }
-        AuthEvent e = new AuthEvent(Instant.now(s.clock()), a.channel, allowed, reason, detail, a.keyId, a.account, a.clientText());
+        AuthEvent e = new AuthEvent(Instant.now(s.clock()), a.channel, allowed, reason, detail, a.keyId, a.account,
+                a.client == null ? null : a.client.toString());
         for (AuthListener l : s.listeners()) {
             try {
                 l.onEvent(e);
@@ -192,18 +286,24 @@ final class DefaultAuthenticator implements Authenticator {
     /** What one attempt has learned so far; only safe values. */
     static final class Attempt {
         final Channel channel;
-        final AuthRequest request;
+        final boolean atMail;
         /** The client as parsed, or {@code null} if its address was not a strict literal. */
-        final ClientAddress client;
-        boolean atMail;
+        ClientAddress client;
+        String permission;
+        String resource;
         String keyId;
         String account;
         Duration retryAfter;
+        private String network;
 
-        Attempt(Channel channel, AuthRequest request) {
+        Attempt(Channel channel, AuthRequest request, boolean atMail) {
             this.channel = channel;
-            this.request = request;
-            this.client = request == null ? null : clientOf(request.client());
+            this.atMail = atMail;
+            if (request != null) {
+                this.client = clientOf(request.client());
+                this.permission = request.permission();
+                this.resource = request.resource();
+            }
         }
 
         static ClientAddress clientOf(Object c) {
@@ -216,8 +316,12 @@ final class DefaultAuthenticator implements Authenticator {
             return c instanceof String s ? ClientAddress.parse(s) : null;
         }
 
-        String clientText() {
-            return client == null ? null : client.toString();
+        /** The failure-budget network, computed only on the paths that need it. */
+        String network() {
+            if (network == null) {
+                network = FailureBudgets.networkOf(client);
+            }
+            return network;
         }
     }
 }

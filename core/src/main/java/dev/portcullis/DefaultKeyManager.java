@@ -1,6 +1,7 @@
 package dev.portcullis;
 
 import dev.portcullis.internal.crypto.Base62;
+import dev.portcullis.store.AccountRecord;
 import dev.portcullis.store.KeyRecord;
 import dev.portcullis.store.Page;
 import dev.portcullis.store.StoreConflictException;
@@ -122,6 +123,11 @@ final class DefaultKeyManager implements KeyManager {
         }
     }
 
+    /** The absolute expiry a spec asks for, as of now; {@code null} for none. */
+    Instant expiryOf(Instant at, Duration lifetime) {
+        return at != null ? at : lifetime != null ? s.clock().instant().plus(lifetime) : null;
+    }
+
     private static Instant expiry(Instant now, Instant at, Duration lifetime) {
         Instant e = at != null ? at : lifetime != null ? now.plus(lifetime) : null;
         if (e != null && !e.isAfter(now)) {
@@ -139,5 +145,44 @@ final class DefaultKeyManager implements KeyManager {
         StringBuilder sb = new StringBuilder(n);
         Base62.random(random, sb, n);
         return sb.toString();
+    }
+
+    @Override
+    public AccountRecord suspend(String account) {
+        return updateAccount(account, a -> a.isSuspended() ? null : a.withSuspendedAt(s.clock().instant()));
+    }
+
+    @Override
+    public AccountRecord resume(String account) {
+        return updateAccount(account, a -> a.isSuspended() ? a.withSuspendedAt(null) : null);
+    }
+
+    @Override
+    public AccountRecord setAccountRateLimit(String account, RateLimitPolicy policy) {
+        return updateAccount(account, a -> java.util.Objects.equals(a.rateLimit(), policy) ? null : a.withRateLimit(policy));
+    }
+
+    /** Read, change, save with the read version; retried on conflict. {@code change} returns null for "nothing to do". */
+    private AccountRecord updateAccount(String account, java.util.function.UnaryOperator<AccountRecord> change) {
+        KeySpec.checkAccount(account);
+        for (int attempt = 0; ; attempt++) {
+            AccountRecord current = s.store().findAccount(account).orElse(AccountRecord.active(account));
+            AccountRecord next = change.apply(current);
+            if (next == null) {
+                return current;
+            }
+            try {
+                return s.store().saveAccount(next, current.version());
+            } catch (StoreConflictException e) {
+                if (attempt == MAX_ATTEMPTS - 1) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public KeyManager actingAs(Principal principal) {
+        return new ScopedKeyManager(this, principal);
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis;
 
+import dev.portcullis.store.AccountRecord;
 import dev.portcullis.store.Page;
 
 import java.util.Optional;
@@ -43,4 +44,28 @@ public interface KeyManager {
      * @throws java.util.NoSuchElementException if there is no such credential
      */
     KeyInfo revoke(String id);
+
+    /**
+     * Suspends an account: every credential of it is denied with {@code ACCOUNT_SUSPENDED} until
+     * {@link #resume}. Suspending a suspended account changes nothing.
+     */
+    AccountRecord suspend(String account);
+
+    /** Lifts a suspension; resuming an active account changes nothing. */
+    AccountRecord resume(String account);
+
+    /**
+     * Limits shared by every credential of the account, on top of each credential's own;
+     * {@code null} removes them.
+     */
+    AccountRecord setAccountRateLimit(String account, RateLimitPolicy policy);
+
+    /**
+     * This manager as seen by a key acting through an API: it creates, changes, revokes and lists
+     * credentials only in its own account, only with {@code keys:write} (or {@code keys:read} to get
+     * and list), only with grants it holds itself, and only with an expiry no later than its own.
+     * Anything else throws {@link SecurityException} naming the rule. Account-wide operations
+     * (suspension, account limits) are refused.
+     */
+    KeyManager actingAs(Principal principal);
 }

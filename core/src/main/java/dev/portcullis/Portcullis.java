@@ -64,6 +64,7 @@ public final class Portcullis implements AutoCloseable {
         if (refresh.compareTo(hardBound) >= 0) {
             throw new IllegalStateException("refresh interval " + refresh + " must be shorter than max staleness " + hardBound);
         }
+        RateLimiter limiter = b.limiter != null ? b.limiter : RateLimiter.local(clock);
         this.settings = new Settings(
                 store,
                 b.format != null ? b.format : KeyFormat.withPrefix("pc"),
@@ -75,8 +76,15 @@ public final class Portcullis implements AutoCloseable {
                 List.copyOf(b.listeners),
                 b.keyUsernames.isEmpty() ? Set.of("api") : Set.copyOf(b.keyUsernames),
                 b.bareKeys,
-                b.realm != null ? b.realm : "portcullis");
-        RecordCache cache = new RecordCache(store, CachedCredential::of, ticker, executor,
+                b.realm != null ? b.realm : "portcullis",
+                limiter,
+                new FailureBudgets(limiter,
+                        b.networkBudget != null ? b.networkBudget : FailureBudgets.DEFAULT_NETWORK,
+                        b.loginBudget != null ? b.loginBudget : FailureBudgets.DEFAULT_LOGIN,
+                        b.accountBudget != null ? b.accountBudget : FailureBudgets.DEFAULT_ACCOUNT),
+                b.owners);
+        RateLimitPolicy defaultPolicy = b.defaultRateLimit != null ? b.defaultRateLimit : RateLimitPolicy.UNLIMITED;
+        RecordCache cache = new RecordCache(store, (r, at) -> CachedCredential.of(r, at, defaultPolicy), ticker, executor,
                 b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh);
         this.authenticator = new DefaultAuthenticator(settings, cache);
         this.keys = new DefaultKeyManager(settings);
@@ -128,7 +136,10 @@ public final class Portcullis implements AutoCloseable {
             List<AuthListener> listeners,
             Set<String> keyUsernames,
             boolean bareKeys,
-            String realm) {}
+            String realm,
+            RateLimiter limiter,
+            FailureBudgets budgets,
+            ResourceOwners owners) {}
 
     /**
      * Configures a {@link Portcullis}. Each setting may be given once (a second call throws
@@ -152,6 +163,12 @@ public final class Portcullis implements AutoCloseable {
         private boolean bareKeys;
         private boolean bareKeysSet;
         private String realm;
+        private RateLimiter limiter;
+        private RateLimitPolicy defaultRateLimit;
+        private Limit networkBudget;
+        private Limit loginBudget;
+        private Limit accountBudget;
+        private ResourceOwners owners;
 
         private Builder() {}
 
@@ -313,6 +330,41 @@ public final class Portcullis implements AutoCloseable {
                 throw new IllegalArgumentException("realm must be 1-64 printable ASCII characters without quotes or backslashes");
             }
             this.realm = realm;
+            return this;
+        }
+
+        /** Where rate-limit and failure-budget buckets live; default {@link RateLimiter#local} on this clock. */
+        public Builder rateLimiter(RateLimiter limiter) {
+            once(this.limiter, "rateLimiter");
+            this.limiter = Objects.requireNonNull(limiter, "limiter");
+            return this;
+        }
+
+        /** The limits of credentials that have none of their own; default none. */
+        public Builder defaultRateLimit(RateLimitPolicy policy) {
+            once(this.defaultRateLimit, "defaultRateLimit");
+            this.defaultRateLimit = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Failure budgets (DESIGN §2 Throttle), as limits on failures: per client network (IPv4
+         * address, IPv6 /64; default 50 per 10 minutes), per login and network (default 10 per 10
+         * minutes), and per account from networks it never succeeded from (default 100 an hour,
+         * ASVS 4.0.3 2.2.1). The limits' scopes are ignored.
+         */
+        public Builder failureBudgets(Limit perNetwork, Limit perLoginAndNetwork, Limit perAccountFromNewNetworks) {
+            once(this.networkBudget, "failureBudgets");
+            this.networkBudget = Objects.requireNonNull(perNetwork, "perNetwork");
+            this.loginBudget = Objects.requireNonNull(perLoginAndNetwork, "perLoginAndNetwork");
+            this.accountBudget = Objects.requireNonNull(perAccountFromNewNetworks, "perAccountFromNewNetworks");
+            return this;
+        }
+
+        /** Who owns which resource, to deny cross-account access; see {@link ResourceOwners}. Default none. */
+        public Builder resourceOwners(ResourceOwners owners) {
+            once(this.owners, "resourceOwners");
+            this.owners = Objects.requireNonNull(owners, "owners");
             return this;
         }
 

@@ -18,9 +18,10 @@ public final class Principal implements java.security.Principal {
     private final Set<Channel> channels;
     private final Instant expiresAt;
     private final long recordVersion;
+    private final ClientAddress client;
 
     Principal(String keyId, String account, String name, CredentialKind kind, String username,
-            List<Grant> grants, Set<Channel> channels, Instant expiresAt, long recordVersion) {
+            List<Grant> grants, Set<Channel> channels, Instant expiresAt, long recordVersion, ClientAddress client) {
         this.keyId = keyId;
         this.account = account;
         this.name = name;
@@ -30,6 +31,12 @@ public final class Principal implements java.security.Principal {
         this.channels = channels;
         this.expiresAt = expiresAt;
         this.recordVersion = recordVersion;
+        this.client = client;
+    }
+
+    static Principal of(dev.portcullis.store.KeyRecord r, ClientAddress client) {
+        return new Principal(r.id(), r.account(), r.name(), r.kind(), r.username(), r.grants(), r.channels(),
+                r.expiresAt(), r.version(), client);
     }
 
     /** The record id: the key id of an API key, the credential id of an SMTP login. */
@@ -44,6 +51,8 @@ public final class Principal implements java.security.Principal {
     public Set<Channel> channels() { return channels; }
     public Instant expiresAt() { return expiresAt; }
     public long recordVersion() { return recordVersion; }
+    /** The client address it authenticated from ({@code null} if unparseable); {@code authorize} re-checks the allowlist against it. */
+    public ClientAddress clientAddress() { return client; }
 
     /** The principal name for containers: the username of an SMTP login, else the key id. */
     @Override
@@ -59,6 +68,41 @@ public final class Principal implements java.security.Principal {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a grant gives {@code permission} on {@code resource} (canonicalised like a domain).
+     * This is the grant check alone: ownership of the resource by another account is
+     * {@link Authenticator#authorize}'s business, through {@code ResourceOwners}.
+     */
+    public boolean permits(String permission, String resource) {
+        String canonical = Grant.canonicalResource(resource);
+        if (canonical == null) {
+            return false;
+        }
+        for (Grant g : grants) {
+            if (g.permits(permission) && g.covers(canonical)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The resource patterns on which {@code permission} is granted, to filter a collection:
+     * {@code ["*"]} for every resource of the account, else exact names and {@code *.domain} patterns.
+     */
+    public List<String> resourcesFor(String permission) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (Grant g : grants) {
+            if (g.permits(permission)) {
+                if (g.resourcePattern().equals("*")) {
+                    return List.of("*");
+                }
+                out.add(g.resourcePattern());
+            }
+        }
+        return List.copyOf(out);
     }
 
     @Override

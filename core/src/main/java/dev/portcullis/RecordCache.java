@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.portcullis.store.AccountRecord;
 import dev.portcullis.store.CredentialStore;
 import dev.portcullis.store.KeyRecord;
 import dev.portcullis.store.StoreChange;
@@ -14,62 +15,73 @@ import dev.portcullis.store.StoreException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * The Lookup stage (DESIGN §2): records by id and by username, positive and negative, in front
- * of the store.
+ * The Lookup stage (DESIGN §2): credentials by id and by username, and accounts, positive and
+ * negative, in front of the store.
  *
  * <ul>
  *   <li>One hard bound for every entry: the time since its last <em>successful</em> load. A failed
- *       refresh keeps the old entry but not its age, so a record is never served longer than the
- *       bound while the store is unreachable.
- *   <li>The change feed is the revocation bound: a change evicts the id and its usernames. A load
- *       racing the eviction cannot put the old record back: Caffeine makes an eviction wait for a
- *       miss's load and drops a refresh whose entry was evicted meanwhile; and an answer older than
- *       the version the feed announced (a lagging replica) is read again, then refused.
+ *       refresh keeps the old entry but not its age, so nothing is served longer than the bound
+ *       while the store is unreachable.
+ *   <li>The change feed is the revocation bound: a change evicts the id and its usernames (or the
+ *       account). A load racing the eviction cannot put the old record back: Caffeine makes an
+ *       eviction wait for a miss's load and drops a refresh whose entry was evicted meanwhile; and an
+ *       answer older than the version the feed announced (a lagging replica) is read again, then
+ *       refused.
  *   <li>Refreshes run on the given (bounded) executor; while the store fails, loads back off instead
  *       of calling it on every read, and a failed refresh retries only after another interval.
  *   <li>A miss while the store is down throws {@link StoreException}: the caller denies.
  * </ul>
  */
 final class RecordCache {
+    /** A cached answer: knows when the load it came from succeeded (ticker time). */
+    interface Entry {
+        long loadedAt();
+    }
+
     private static final int MAX_ATTEMPTS = 3;
 
-    private final BiFunction<KeyRecord, Long, CachedCredential> compiler;
     private final Ticker ticker;
     private final long hardBoundNanos;
+    private final Backoff backoff;
+    /** Highest version the feed announced, per credential id and per "@account". */
+    private final Cache<String, Long> announced;
     private final LoadingCache<String, CachedCredential> byId;
     private final LoadingCache<String, CachedCredential> byUsername;
-    /** Highest version the feed announced per id. */
-    private final Cache<String, Long> announced;
-    private final Backoff backoff;
+    private final LoadingCache<String, CachedAccount> byAccount;
 
-    RecordCache(CredentialStore store, BiFunction<KeyRecord, Long, CachedCredential> compiler, Ticker ticker, Executor executor,
-            long maximumSize, Duration hardBound, Duration refreshInterval) {
-        this.compiler = compiler;
+    RecordCache(CredentialStore store, java.util.function.BiFunction<KeyRecord, Long, CachedCredential> compile, Ticker ticker,
+            Executor executor, long maximumSize, Duration hardBound, Duration refreshInterval) {
         this.ticker = ticker;
         this.hardBoundNanos = hardBound.toNanos();
         this.backoff = new Backoff(ticker);
-        this.byId = build(executor, maximumSize, refreshInterval, store::findById);
-        this.byUsername = build(executor, maximumSize, refreshInterval, store::findByUsername);
         this.announced = Caffeine.newBuilder().ticker(ticker).executor(executor)
                 .expireAfterWrite(hardBound.plus(refreshInterval)).maximumSize(maximumSize).build();
+        Function<Optional<KeyRecord>, CachedCredential> credential =
+                r -> compile.apply(r.orElse(null), ticker.read());
+        this.byId = build(executor, maximumSize, refreshInterval,
+                id -> load(() -> store.findById(id), KeyRecord::id, KeyRecord::version, credential));
+        this.byUsername = build(executor, maximumSize, refreshInterval,
+                u -> load(() -> store.findByUsername(u), KeyRecord::id, KeyRecord::version, credential));
+        this.byAccount = build(executor, maximumSize, refreshInterval,
+                a -> load(() -> store.findAccount(a), r -> "@" + r.account(), AccountRecord::version,
+                        r -> CachedAccount.of(r.orElse(null), ticker.read())));
     }
 
-    private LoadingCache<String, CachedCredential> build(Executor executor, long maximumSize, Duration refreshInterval,
-            Function<String, Optional<KeyRecord>> find) {
-        CacheLoader<String, CachedCredential> loader = new CacheLoader<>() {
+    private <T extends Entry> LoadingCache<String, T> build(Executor executor, long maximumSize,
+            Duration refreshInterval, Function<String, T> fresh) {
+        CacheLoader<String, T> loader = new CacheLoader<>() {
             @Override
-            public CachedCredential load(String key) {
-                return loadFresh(key, find);
+            public T load(String key) {
+                return fresh.apply(key);
             }
 
             @Override
-            public CachedCredential reload(String key, CachedCredential old) {
+            public T reload(String key, T old) {
                 try {
-                    return loadFresh(key, find);
+                    return fresh.apply(key);
                 } catch (StoreException e) {
                     return old; // keeps its loadedAt, so the hard bound still counts from the last good load
                 }
@@ -79,19 +91,19 @@ final class RecordCache {
                 .ticker(ticker)
                 .executor(executor)
                 .maximumSize(maximumSize)
-                .expireAfter(new Expiry<String, CachedCredential>() {
+                .expireAfter(new Expiry<String, T>() {
                     @Override
-                    public long expireAfterCreate(String key, CachedCredential value, long now) {
+                    public long expireAfterCreate(String key, T value, long now) {
                         return remaining(value, now);
                     }
 
                     @Override
-                    public long expireAfterUpdate(String key, CachedCredential value, long now, long current) {
+                    public long expireAfterUpdate(String key, T value, long now, long current) {
                         return remaining(value, now);
                     }
 
                     @Override
-                    public long expireAfterRead(String key, CachedCredential value, long now, long current) {
+                    public long expireAfterRead(String key, T value, long now, long current) {
                         return current;
                     }
                 })
@@ -99,7 +111,7 @@ final class RecordCache {
                 .build(loader);
     }
 
-    private long remaining(CachedCredential v, long now) {
+    private long remaining(Entry v, long now) {
         return Math.max(0, hardBoundNanos - (now - v.loadedAt()));
     }
 
@@ -108,13 +120,28 @@ final class RecordCache {
         return byId.get(id);
     }
 
+    /** What is cached for this id, without touching the store; {@code null} if nothing is. */
+    CachedCredential cachedById(String id) {
+        return byId.getIfPresent(id);
+    }
+
     /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
     CachedCredential byUsername(String username) {
         return byUsername.get(username);
     }
 
+    /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
+    CachedAccount account(String account) {
+        return byAccount.get(account);
+    }
+
     /** The change feed: remember the version, and evict. */
     void onChange(StoreChange change) {
+        if (change.kind() == StoreChange.Kind.ACCOUNT) {
+            announced.asMap().merge("@" + change.id(), change.version(), Math::max);
+            byAccount.invalidate(change.id());
+            return;
+        }
         announced.asMap().merge(change.id(), change.version(), Math::max);
         byId.invalidate(change.id());
         for (String u : change.usernames()) {
@@ -122,25 +149,25 @@ final class RecordCache {
         }
     }
 
-    private CachedCredential loadFresh(String key, Function<String, Optional<KeyRecord>> find) {
+    private <R, T> T load(java.util.function.Supplier<Optional<R>> find, Function<R, String> versionKey,
+            java.util.function.ToLongFunction<R> version, Function<Optional<R>, T> compile) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             backoff.check();
-            Optional<KeyRecord> found;
+            Optional<R> found;
             try {
-                found = find.apply(key);
+                found = find.get();
                 backoff.succeeded();
             } catch (RuntimeException e) {
                 backoff.failed();
                 throw e instanceof StoreException se ? se : new StoreException("credential store failed", e);
             }
-            KeyRecord r = found.orElse(null);
-            if (r != null) {
-                Long v = announced.getIfPresent(r.id());
-                if (v != null && r.version() < v) {
+            if (found.isPresent()) {
+                Long v = announced.getIfPresent(versionKey.apply(found.get()));
+                if (v != null && version.applyAsLong(found.get()) < v) {
                     continue; // the store answered with an older version than the feed announced
                 }
             }
-            return compiler.apply(r, ticker.read());
+            return compile.apply(found);
         }
         throw new StoreException("credential store kept returning stale data");
     }

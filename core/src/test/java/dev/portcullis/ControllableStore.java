@@ -85,6 +85,19 @@ final class ControllableStore implements CredentialStore {
     }
 
     @Override
+    public Optional<dev.portcullis.store.AccountRecord> findAccount(String account) {
+        reads.incrementAndGet();
+        check();
+        return delegate.findAccount(account);
+    }
+
+    @Override
+    public dev.portcullis.store.AccountRecord saveAccount(dev.portcullis.store.AccountRecord account, long expectedVersion) {
+        check();
+        return delegate.saveAccount(account, expectedVersion);
+    }
+
+    @Override
     public AutoCloseable subscribe(Consumer<StoreChange> listener) {
         return delegate.subscribe(listener);
     }

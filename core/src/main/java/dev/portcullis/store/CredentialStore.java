@@ -50,6 +50,16 @@ public interface CredentialStore {
 
     Optional<Usage> usage(String keyId);
 
+    Optional<AccountRecord> findAccount(String account);
+
+    /**
+     * Writes an account record if its stored version is still {@code expectedVersion} (0: none
+     * stored yet) and returns it with version {@code expectedVersion + 1}; publishes a change.
+     *
+     * @throws StoreConflictException if the version moved on
+     */
+    AccountRecord saveAccount(AccountRecord account, long expectedVersion);
+
     /**
      * Calls {@code listener} after every change; changes of different records may arrive in any
      * order, and versions tell which is newer. The in-memory store calls it

@@ -20,6 +20,7 @@ final class InMemoryCredentialStore implements CredentialStore {
     private final Map<String, KeyRecord> byId = new HashMap<>();
     private final Map<String, String> idByUsername = new HashMap<>();
     private final Map<String, Usage> usage = new HashMap<>();
+    private final Map<String, AccountRecord> accounts = new HashMap<>();
     private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
 
     @Override
@@ -63,8 +64,38 @@ final class InMemoryCredentialStore implements CredentialStore {
                 usernames.add(saved.username());
             }
         }
-        // Outside the lock: a listener that reads the store back must not deadlock.
-        StoreChange change = new StoreChange(saved.id(), saved.version(), usernames);
+        publish(StoreChange.credential(saved.id(), saved.version(), usernames));
+        return saved;
+    }
+
+    @Override
+    public synchronized Optional<AccountRecord> findAccount(String account) {
+        return Optional.ofNullable(accounts.get(Objects.requireNonNull(account, "account")));
+    }
+
+    @Override
+    public AccountRecord saveAccount(AccountRecord account, long expectedVersion) {
+        Objects.requireNonNull(account, "account");
+        AccountRecord saved;
+        synchronized (this) {
+            AccountRecord current = accounts.get(account.account());
+            long currentVersion = current == null ? 0 : current.version();
+            if (currentVersion != expectedVersion) {
+                throw new StoreConflictException("account " + account.account() + " is at version " + currentVersion
+                        + ", not " + expectedVersion);
+            }
+            saved = new AccountRecord(account.account(), account.suspendedAt(), account.rateLimit(), expectedVersion + 1);
+            accounts.put(saved.account(), saved);
+        }
+        publish(StoreChange.account(saved.account(), saved.version()));
+        return saved;
+    }
+
+    /**
+     * Outside the lock: a listener may wait on a reader (a cache eviction waits for a load in
+     * flight), and that reader needs the lock.
+     */
+    private void publish(StoreChange change) {
         for (Consumer<StoreChange> l : listeners) {
             try {
                 l.accept(change);
@@ -73,7 +104,6 @@ final class InMemoryCredentialStore implements CredentialStore {
                         .log(System.Logger.Level.WARNING, "change listener threw; ignored", e);
             }
         }
-        return saved;
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class KeyRecord {
         this.passwordProfile = b.passwordProfile;
         this.grants = List.copyOf(b.grants);
         this.allowlist = List.copyOf(b.allowlist);
-        this.rateLimit = b.rateLimit == null ? RateLimitPolicy.UNLIMITED : b.rateLimit;
+        this.rateLimit = b.rateLimit;
         this.channels = b.channels.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(b.channels));
         this.createdAt = Objects.requireNonNull(b.createdAt, "createdAt");
         this.expiresAt = b.expiresAt;
@@ -114,6 +114,7 @@ public final class KeyRecord {
     public List<Grant> grants() { return grants; }
     /** CIDR blocks the credential may be used from; empty means any address. */
     public List<String> allowlist() { return allowlist; }
+    /** The credential's own limits; {@code null} means the {@code Portcullis} default policy applies. */
     public RateLimitPolicy rateLimit() { return rateLimit; }
     /** Where the credential may be presented. */
     public Set<Channel> channels() { return channels; }

@@ -11,6 +11,7 @@ import dev.portcullis.CredentialKind;
 import dev.portcullis.Grant;
 import dev.portcullis.Limit;
 import dev.portcullis.RateLimitPolicy;
+import dev.portcullis.store.AccountRecord;
 import dev.portcullis.store.CredentialStore;
 import dev.portcullis.store.KeyRecord;
 import dev.portcullis.store.Page;
@@ -153,6 +154,7 @@ public abstract class CredentialStoreContract {
         assertEquals(r.grants(), read.grants());
         assertEquals(r.allowlist(), read.allowlist());
         assertEquals(r.rateLimit(), read.rateLimit());
+        assertNull(store.save(apiKey(randomId(), "acme").build(), 0).rateLimit(), "no own policy stays no own policy");
         assertEquals(r.channels(), read.channels());
         assertEquals(r.createdAt(), read.createdAt().truncatedTo(ChronoUnit.MILLIS));
         assertEquals(expires, read.expiresAt());
@@ -318,6 +320,31 @@ public abstract class CredentialStoreContract {
         Usage u = store.usage(id).orElseThrow();
         assertEquals(Usage.MAX_NETWORKS, u.networks().size());
         assertEquals(3L, u.counts().get("ALLOWED"));
+    }
+
+    @Test
+    void accountsAreVersionedAndAnnounced() throws Exception {
+        String account = "acct-" + randomId();
+        assertTrue(store.findAccount(account).isEmpty());
+        AccountRecord v1 = store.saveAccount(AccountRecord.active(account).withRateLimit(RateLimitPolicy.of(Limit.perDay(1000))), 0);
+        assertEquals(1, v1.version());
+        await("account creation event", () -> changes.stream().anyMatch(
+                c -> c.kind() == StoreChange.Kind.ACCOUNT && c.id().equals(account) && c.version() == 1));
+        Instant at = Instant.parse("2026-02-02T02:02:02Z");
+        AccountRecord v2 = store.saveAccount(v1.withSuspendedAt(at), 1);
+        assertEquals(2, v2.version());
+        assertThrows(StoreConflictException.class, () -> store.saveAccount(v1.withSuspendedAt(null), 1));
+        assertThrows(StoreConflictException.class, () -> store.saveAccount(AccountRecord.active("acct-" + randomId()), 3));
+        AccountRecord read = store.findAccount(account).orElseThrow();
+        assertEquals(at, read.suspendedAt());
+        assertEquals(RateLimitPolicy.of(Limit.perDay(1000)), read.rateLimit());
+        AccountRecord cleared = store.saveAccount(read.withSuspendedAt(null).withRateLimit(null), 2);
+        AccountRecord back = store.findAccount(account).orElseThrow();
+        assertNull(back.suspendedAt());
+        assertNull(back.rateLimit());
+        assertEquals(3, cleared.version());
+        await("account update event", () -> changes.stream().anyMatch(
+                c -> c.kind() == StoreChange.Kind.ACCOUNT && c.id().equals(account) && c.version() == 3));
     }
 
     @Test

@@ -51,6 +51,7 @@ public final class PasswordHasher {
     private final long maxWaitNanos;
     private final PasswordProfile profile = PasswordProfile.OPAQUE_V1;
     private final String dummyHash;
+    private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
 
     public PasswordHasher(Argon2Parameters params, int slots, Duration maxWait) {
         this.params = Objects.requireNonNull(params, "params");
@@ -93,6 +94,7 @@ public final class PasswordHasher {
             throw new BusyException();
         }
         try {
+            runs.increment();
             return argon2.hash(params.iterations(), params.memoryKiB(), params.parallelism(), bytes);
         } finally {
             slots.release();
@@ -116,6 +118,7 @@ public final class PasswordHasher {
             return Result.BUSY;
         }
         try {
+            runs.increment();
             if (!argon2.verify(phc, bytes)) {
                 return Result.MISMATCH;
             }
@@ -139,12 +142,18 @@ public final class PasswordHasher {
             bytes = new byte[] {0};
         }
         try {
+            runs.increment();
             argon2.verify(dummy, bytes);
             return Result.MISMATCH;
         } finally {
             slots.release();
             Arrays.fill(bytes, (byte) 0);
         }
+    }
+
+    /** Argon2 runs so far (hashes and verifications, dummy ones included): for metrics and tests. */
+    public long runs() {
+        return runs.sum();
     }
 
     /** Whether a stored hash was made with other parameters than the current ones. */

@@ -1,0 +1,37 @@
+package dev.portcullis;
+
+import dev.portcullis.store.AccountRecord;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** An account as the hot path needs it: suspended or not, and its own quotas. */
+final class CachedAccount implements RecordCache.Entry {
+    final AccountRecord record;
+    final long loadedAt;
+    final boolean suspended;
+    final List<RateLimiter.Quota> quotas;
+
+    private CachedAccount(AccountRecord record, long loadedAt) {
+        this.record = record;
+        this.loadedAt = loadedAt;
+        this.suspended = record != null && record.isSuspended();
+        List<RateLimiter.Quota> q = new ArrayList<>();
+        if (record != null && record.rateLimit() != null) {
+            for (Limit l : record.rateLimit().limits()) {
+                // Account-level limits count every credential of the account, whatever the limit's own scope.
+                q.add(new RateLimiter.Quota("A:" + record.account() + ":" + l, l));
+            }
+        }
+        this.quotas = List.copyOf(q);
+    }
+
+    static CachedAccount of(AccountRecord recordOrNull, long loadedAt) {
+        return new CachedAccount(recordOrNull, loadedAt);
+    }
+
+    @Override
+    public long loadedAt() {
+        return loadedAt;
+    }
+}

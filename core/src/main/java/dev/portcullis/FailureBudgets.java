@@ -1,0 +1,106 @@
+package dev.portcullis;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Throttle stage (DESIGN §2): budgets of failures, spent by failed attempts and checked
+ * before any store miss or hashing.
+ *
+ * <ul>
+ *   <li>per client network (an IPv4 address, an IPv6 /64);
+ *   <li>per login and network, for passwords;
+ *   <li>per account, spent only by failures from networks the account never succeeded from (ASVS
+ *       4.0.3 2.2.1: at most 100 failures an hour), so the owner, from a network they used before, is
+ *       never locked out by someone else's guessing.
+ * </ul>
+ *
+ * API keys verifying against a cached record are never refused here (a 190-bit secret cannot be
+ * guessed); only their store misses are.
+ */
+final class FailureBudgets {
+    static final Limit DEFAULT_NETWORK = Limit.per(50, Duration.ofMinutes(10));
+    static final Limit DEFAULT_LOGIN = Limit.per(10, Duration.ofMinutes(10));
+    static final Limit DEFAULT_ACCOUNT = Limit.perHour(100);
+    private static final int MAX_KNOWN_NETWORKS = 256;
+
+    private final RateLimiter limiter;
+    private final Limit network;
+    private final Limit login;
+    private final Limit account;
+    /** Networks each account has succeeded from; bounded per account and in accounts. */
+    private final Cache<String, Set<String>> known = Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterAccess(Duration.ofDays(30)).build();
+
+    FailureBudgets(RateLimiter limiter, Limit network, Limit login, Limit account) {
+        this.limiter = limiter;
+        this.network = network;
+        this.login = login;
+        this.account = account;
+    }
+
+    /** The network a client counts in: its IPv4 address or IPv6 /64; one shared bucket for unparseable ones. */
+    static String networkOf(ClientAddress client) {
+        if (client == null) {
+            return "unparseable";
+        }
+        return client.isIPv4() ? client.toString() : client.ip().toPrefixBlock(64).toCanonicalString();
+    }
+
+    /** Nanoseconds the network must wait before its next store miss or hash; 0 if it may go on. */
+    long networkBlocked(String net) {
+        return limiter.nanosUntilAvailable(networkQuota(net));
+    }
+
+    long loginBlocked(String username, String net) {
+        return Math.max(networkBlocked(net), limiter.nanosUntilAvailable(loginQuota(username, net)));
+    }
+
+    boolean isKnown(String account, String net) {
+        Set<String> nets = known.getIfPresent(account);
+        return nets != null && nets.contains(net);
+    }
+
+    /** Nanoseconds until the account takes failures from new networks again; 0 if it does now. */
+    long accountBlocked(String account) {
+        return limiter.nanosUntilAvailable(accountQuota(account));
+    }
+
+    void keyFailed(String net) {
+        limiter.spend(networkQuota(net));
+    }
+
+    /** A failed login; {@code account} is {@code null} when the username matched nothing. */
+    void loginFailed(String username, String net, String account, boolean knownNetwork) {
+        limiter.spend(networkQuota(net));
+        limiter.spend(loginQuota(username, net));
+        if (account != null && !knownNetwork) {
+            limiter.spend(accountQuota(account));
+        }
+    }
+
+    void loginSucceeded(String account, String net) {
+        Set<String> nets = known.get(account, a -> ConcurrentHashMap.newKeySet());
+        if (nets.size() < MAX_KNOWN_NETWORKS) {
+            nets.add(net);
+        }
+    }
+
+    private RateLimiter.Quota networkQuota(String net) {
+        return new RateLimiter.Quota("fn:" + net, network);
+    }
+
+    private RateLimiter.Quota loginQuota(String username, String net) {
+        // Case folded, so varying the case of a login does not buy fresh guesses.
+        return new RateLimiter.Quota("fu:" + net + "|" + username.toLowerCase(Locale.ROOT), login);
+    }
+
+    private RateLimiter.Quota accountQuota(String acct) {
+        return new RateLimiter.Quota("fa:" + acct, account);
+    }
+}

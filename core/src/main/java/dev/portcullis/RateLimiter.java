@@ -1,0 +1,49 @@
+package dev.portcullis;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Token buckets behind the Rate-limit and Throttle stages: per-key and per-account limits, and
+ * failure budgets. The local implementation keeps buckets in this process; the
+ * {@code portcullis-redis} module keeps them on Redis for a fleet. Implementations must be
+ * thread-safe, admit exactly (never more than a bucket holds under contention), and never throw:
+ * a backend that cannot answer decides by its declared fallback.
+ */
+public interface RateLimiter {
+
+    /**
+     * One bucket: an opaque {@code key} naming it (the same key always means the same bucket) and
+     * the {@link Limit} configuring it. Keys embed the limit, so a changed limit is a new bucket.
+     */
+    record Quota(String key, Limit limit) {
+        public Quota {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(limit, "limit");
+        }
+    }
+
+    /**
+     * The outcome of {@link #tryTakeAll}.
+     *
+     * @param allowed whether every bucket gave a token
+     * @param nanosToWait when refused, how long until the refusing bucket has a token again
+     * @param status when allowed, the state of the quota with the least room left; else {@code null}
+     */
+    record Take(boolean allowed, long nanosToWait, RateLimitStatus status) {}
+
+    /** Takes one token from every quota, or from none: tokens taken before a refusal are given back. */
+    Take tryTakeAll(List<Quota> quotas);
+
+    /** Nanoseconds until {@code quota} has a token: 0 if it has one now. Takes nothing. */
+    long nanosUntilAvailable(Quota quota);
+
+    /** Takes one token from {@code quota} if it has one (a failure spends its budget). */
+    void spend(Quota quota);
+
+    /** Buckets in this process's memory, on {@code clock}; idle buckets are dropped once they would be full again. */
+    static RateLimiter local(Clock clock) {
+        return new LocalRateLimiter(clock);
+    }
+}
