@@ -62,7 +62,7 @@ class ClientAddressProperties {
             oracle = null; // where we are stricter: prefixes, bracketed IPv4, 5+ digit groups, odd zone ids,
         }
         if (!bare.strip().equals(bare) || !bare.trim().equals(bare)
-                || bare.contains(":") && bare.contains(".") && !hasStrictQuadTail(bare)) {
+                || bare.contains(":") && withoutZone(bare).contains(".") && !hasStrictQuadTail(bare)) {
             oracle = null; // and surrounding whitespace, which the oracle trims, and lax embedded IPv4 (::ffff:1.2.03)
         }
         if (oracle == null) {
@@ -79,8 +79,12 @@ class ClientAddressProperties {
 
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 
+    private static String withoutZone(String s) {
+        return s.indexOf('%') < 0 ? s : s.substring(0, s.indexOf('%'));
+    }
+
     private static boolean hasStrictQuadTail(String s) {
-        String address = s.indexOf('%') < 0 ? s : s.substring(0, s.indexOf('%'));
+        String address = withoutZone(s);
         return address.substring(address.lastIndexOf(':') + 1).matches(OCTET + "(\\." + OCTET + "){3}");
     }
 
