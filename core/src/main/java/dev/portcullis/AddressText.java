@@ -4,6 +4,8 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.ipv4.IPv4Address;
 import inet.ipaddr.ipv6.IPv6Address;
 
+import java.util.Arrays;
+
 /**
  * Strict address literals, parsed by hand into IPAddress values: IPv4 only as a dotted quad
  * (four decimal parts 0-255, no leading zeros, so no octal, hex or inet_aton forms), IPv6 only as
@@ -45,10 +47,12 @@ final class AddressText {
             to = zone;
         }
         byte[] b = ipv6(s, from, to);
-        if (b == null) {
-            return null;
-        }
-        return isMapped(b) ? new IPv4Address(b, 12, 16) : new IPv6Address(b);
+        return b == null ? null : of(b);
+    }
+
+    /** The address of 4 or 16 network-order bytes, IPv4-mapped IPv6 as IPv4. */
+    static IPAddress of(byte[] b) {
+        return b.length == 4 ? new IPv4Address(b) : isMapped(b) ? new IPv4Address(b, 12, 16) : new IPv6Address(b);
     }
 
     /** The dotted quad {@code s[from, to)} as an unsigned 32-bit value, or -1. */
@@ -134,7 +138,7 @@ final class AddressText {
         }
         int tail = n - gap;
         System.arraycopy(b, gap, b, 16 - tail, tail);
-        java.util.Arrays.fill(b, gap, 16 - tail, (byte) 0);
+        Arrays.fill(b, gap, 16 - tail, (byte) 0);
         return b;
     }
 

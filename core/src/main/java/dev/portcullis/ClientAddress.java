@@ -1,8 +1,6 @@
 package dev.portcullis;
 
 import inet.ipaddr.IPAddress;
-import inet.ipaddr.ipv4.IPv4Address;
-import inet.ipaddr.ipv6.IPv6Address;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -36,9 +34,7 @@ public final class ClientAddress {
 
     /** The address of a socket peer; an IPv4-mapped IPv6 address becomes IPv4, a scope id is dropped. */
     public static ClientAddress of(InetAddress address) {
-        byte[] b = address.getAddress();
-        IPv6Address v6 = b.length == 4 ? null : new IPv6Address(b);
-        return new ClientAddress(v6 == null ? new IPv4Address(b) : v6.isIPv4Mapped() ? v6.getEmbeddedIPv4Address() : v6);
+        return new ClientAddress(AddressText.of(address.getAddress()));
     }
 
     /**
@@ -48,7 +44,8 @@ public final class ClientAddress {
      * one list from the right, skipping trusted hops: the first untrusted address is the client.
      * A hop that is not an address ({@code unknown}, an obfuscated {@code _hidden} identifier,
      * garbage) ends the walk, and the client is then the nearest trusted proxy, never the bad
-     * value. At most {@value TrustedProxies#MAX_HOPS} hops are examined.
+     * value. At most {@value TrustedProxies#MAX_HOPS} list elements of at most
+     * 512 chars each are read; beyond that, too, the nearest trusted proxy is the client.
      */
     public static ClientAddress resolve(ClientAddress peer, List<String> headerValues, TrustedProxies trusted) {
         return trusted.resolve(Objects.requireNonNull(peer, "peer"), headerValues);

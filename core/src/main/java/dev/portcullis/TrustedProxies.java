@@ -4,6 +4,7 @@ import inet.ipaddr.IPAddress;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Which reverse proxies may name the client, and in which header. Trusting a proxy header is
@@ -13,10 +14,10 @@ import java.util.List;
  * <p>Immutable and thread-safe.
  */
 public final class TrustedProxies {
-    /** Hops examined at most; a longer chain ends at the nearest trusted proxy examined. */
+    /** List elements read at most; a longer chain ends at the nearest trusted proxy read. */
     public static final int MAX_HOPS = 64;
-    /** Longest list element (hop) read; a longer one is not an address and ends the walk. */
-    static final int MAX_ELEMENT = 512;
+    /** Longest list element read; a longer one is not an address and ends the walk. */
+    private static final int MAX_ELEMENT = 512;
 
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
     private static final String FORWARDED = "Forwarded";
@@ -85,13 +86,10 @@ public final class TrustedProxies {
         ClientAddress client = peer;
         int hops = 0;
         for (int v = headerValues.size() - 1; v >= 0; v--) {
-            String value = headerValues.get(v);
-            if (value == null) {
-                continue;
-            }
+            String value = Objects.requireNonNullElse(headerValues.get(v), "");
             for (int end = value.length(); end >= 0; ) {
                 int start = elementStart(value, end, forwarded);
-                if (start < 0) {
+                if (start < 0 || ++hops > MAX_HOPS) {
                     return client;
                 }
                 int from = start;
@@ -106,8 +104,7 @@ public final class TrustedProxies {
                 if (from == to) {
                     continue; // an empty list element counts for nothing (RFC 9110 §5.6.1)
                 }
-                ClientAddress hop = ++hops > MAX_HOPS ? null
-                        : forwarded ? forwardedFor(value, from, to) : ClientAddress.parse(value, from, to);
+                ClientAddress hop = forwarded ? forwardedFor(value, from, to) : ClientAddress.parse(value, from, to);
                 if (hop == null || !trusts(hop)) {
                     return hop == null ? client : hop;
                 }

@@ -84,14 +84,22 @@ public final class AuthorizationParser {
             return basic(value, start, to);
         }
         if (Text.equalsIgnoreCase(value, from, schemeEnd, "bearer")) {
-            return start == to ? ParseResult.malformed(Malformation.EMPTY_CREDENTIALS)
-                    : isToken68(value, start, to) ? ParseResult.of(new ApiKeyCredential(value.substring(start, to)))
-                    : ParseResult.malformed(Malformation.BAD_TOKEN68);
+            return bearer(value, start, to);
         }
         if (allowBareKey && schemeEnd == to && from < to && isToken68(value, from, to)) {
             return ParseResult.of(new ApiKeyCredential(value.substring(from, to)));
         }
         return ParseResult.NOT_THIS_SCHEME;
+    }
+
+    private static ParseResult bearer(String value, int from, int to) {
+        if (from == to) {
+            return ParseResult.malformed(Malformation.EMPTY_CREDENTIALS);
+        }
+        if (!isToken68(value, from, to)) {
+            return ParseResult.malformed(Malformation.BAD_TOKEN68);
+        }
+        return ParseResult.of(new ApiKeyCredential(value.substring(from, to)));
     }
 
     private ParseResult basic(String value, int from, int to) {
