@@ -102,11 +102,14 @@ public final class TrustedProxies {
                     to--;
                 }
                 if (from == to) {
-                    continue; // an empty list element counts for nothing (RFC 9110 §5.6.1)
+                    continue; // an empty list element names no hop (RFC 9110 §5.6.1)
                 }
                 ClientAddress hop = forwarded ? forwardedFor(value, from, to) : ClientAddress.parse(value, from, to);
-                if (hop == null || !trusts(hop)) {
-                    return hop == null ? client : hop;
+                if (hop == null) {
+                    return client; // not an address: the nearest trusted proxy, never the bad value
+                }
+                if (!trusts(hop)) {
+                    return hop;
                 }
                 client = hop;
             }

@@ -198,7 +198,7 @@ class AuthorizationHeaderProperties {
                                   @ForAll("controls") char control, @ForAll("caseMasks") int at) {
         String dirty = password.substring(0, at % (password.length() + 1)) + control + password.substring(at % (password.length() + 1));
         assertSame(Malformation.CONTROL_CHARACTER, parser.parse("Basic " + Hostile.base64(user + ":" + dirty)).reason());
-        assertSame(Malformation.CONTROL_CHARACTER, parser.parse("Basic " + Hostile.base64(dirty + "x:" + password)).reason());
+        assertSame(Malformation.CONTROL_CHARACTER, parser.parse("Basic " + Hostile.base64(dirty.replace(":", "") + "x:" + password)).reason());
         assertTrue(Character.isISOControl(control));
     }
 
