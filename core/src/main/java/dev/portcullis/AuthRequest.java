@@ -51,6 +51,10 @@ public final class AuthRequest {
         return new AuthRequest(null, Objects.requireNonNull(token, "token"), client(clientIp), null, null);
     }
 
+    static Object checkClient(Object c) {
+        return client(c);
+    }
+
     private static Object client(Object c) {
         if (c == null || c instanceof String || c instanceof InetAddress || c instanceof ClientAddress) {
             return c;

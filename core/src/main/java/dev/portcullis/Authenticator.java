@@ -22,4 +22,14 @@ public interface Authenticator {
      * Takes no rate-limit token. The result renders as a MAIL/RCPT reply in {@link AuthResult#smtp()}.
      */
     AuthResult authorize(Principal principal, String permission, String resource);
+
+    /**
+     * Starts an SMTP AUTH exchange for {@code mechanism} ({@code PLAIN} or {@code LOGIN}, case
+     * ignored) from {@code clientIp} (a {@code String}, {@link java.net.InetAddress} or
+     * {@link ClientAddress}). Without TLS the exchange refuses at once with {@code 538 5.7.11},
+     * unless Portcullis was built with {@code insecureAllowSaslWithoutTls()}: both mechanisms send
+     * the password in the clear. The password of a configured key username ({@code api}, …) is
+     * taken as an API key, SparkPost and SendGrid style.
+     */
+    SaslExchange sasl(String mechanism, Object clientIp, boolean tlsActive);
 }

@@ -132,7 +132,11 @@ final class DefaultAuthenticator implements Authenticator {
                 return deny(a, DenyReason.TOO_MANY_FAILURES, "ACCOUNT_BUDGET");
             }
         }
-        PasswordHasher.Result v = s.hasher().verify(r.secretHash(), r.passwordProfile(), password);
+        LoginCache.Fingerprint fingerprint = s.logins().fingerprint(username, password);
+        if (s.logins().matches(fingerprint, r)) {
+            return admit(a, c, true); // verified before, for this very record version: one HMAC instead of Argon2
+        }
+        PasswordHasher.Result v = s.hasher().verify(r.secretHash(), r.passwordProfile(), password, s.legacy());
         switch (v.outcome()) {
             case BUSY:
                 a.retryAfter = BUSY_RETRY;
@@ -142,8 +146,45 @@ final class DefaultAuthenticator implements Authenticator {
                 return deny(a, DenyReason.WRONG_SECRET, null);
             default:
                 s.budgets().loginSucceeded(r.account(), net);
+                KeyRecord current = v.needsRehash() ? rehash(r, password) : r;
+                s.logins().remember(fingerprint, current);
                 return admit(a, c, true);
         }
+    }
+
+    /**
+     * Writes an Argon2id hash at the current parameters back through the store, if a slot is
+     * free and nobody changed the record meanwhile; otherwise the next login tries again.
+     */
+    private KeyRecord rehash(KeyRecord r, String password) {
+        String hash = s.hasher().rehash(password);
+        if (hash == null) {
+            return r;
+        }
+        try {
+            return s.store().save(r.toBuilder().secretHash(hash).passwordProfile(s.hasher().profile().id()).build(), r.version());
+        } catch (RuntimeException e) { // a conflict or a store failure: the login itself stands
+            LOG.log(System.Logger.Level.INFO, "rehash of " + r.id() + " not saved: " + e.getClass().getSimpleName());
+            return r;
+        }
+    }
+
+    @Override
+    public SaslExchange sasl(String mechanism, Object clientIp, boolean tlsActive) {
+        return new DefaultSaslExchange(this, mechanism, Attempt.clientOf(AuthRequest.checkClient(clientIp)),
+                tlsActive || s.plaintextSasl());
+    }
+
+    /** Decides on a credential that a SASL exchange produced: an API key under a key username, or a login. */
+    AuthResult saslCredential(ClientAddress client, String username, String password) {
+        Attempt a = new Attempt(Channel.SMTP, client);
+        return s.keyUsernames().contains(username) ? checkToken(a, password) : checkPassword(a, username, password);
+    }
+
+    /** A SASL exchange that ended before any credential: cancelled, malformed, refused. */
+    AuthResult saslRefused(ClientAddress client, DenyReason reason, String detail, boolean spendsBudget) {
+        Attempt a = new Attempt(Channel.SMTP, client);
+        return spendsBudget ? fail(a, reason, detail) : deny(a, reason, detail);
     }
 
     @Override
@@ -295,6 +336,12 @@ final class DefaultAuthenticator implements Authenticator {
         String account;
         Duration retryAfter;
         private String network;
+
+        Attempt(Channel channel, ClientAddress client) {
+            this.channel = channel;
+            this.atMail = false;
+            this.client = client;
+        }
 
         Attempt(Channel channel, AuthRequest request, boolean atMail) {
             this.channel = channel;

@@ -82,7 +82,10 @@ public final class Portcullis implements AutoCloseable {
                         b.networkBudget != null ? b.networkBudget : FailureBudgets.DEFAULT_NETWORK,
                         b.loginBudget != null ? b.loginBudget : FailureBudgets.DEFAULT_LOGIN,
                         b.accountBudget != null ? b.accountBudget : FailureBudgets.DEFAULT_ACCOUNT),
-                b.owners);
+                b.owners,
+                new LoginCache(b.cacheSize > 0 ? b.cacheSize : 100_000, Duration.ofMinutes(15)),
+                b.legacy,
+                b.plaintextSasl);
         RateLimitPolicy defaultPolicy = b.defaultRateLimit != null ? b.defaultRateLimit : RateLimitPolicy.UNLIMITED;
         RecordCache cache = new RecordCache(store, (r, at) -> CachedCredential.of(r, at, defaultPolicy), ticker, executor,
                 b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh);
@@ -139,7 +142,10 @@ public final class Portcullis implements AutoCloseable {
             String realm,
             RateLimiter limiter,
             FailureBudgets budgets,
-            ResourceOwners owners) {}
+            ResourceOwners owners,
+            LoginCache logins,
+            LegacyPasswordVerifier legacy,
+            boolean plaintextSasl) {}
 
     /**
      * Configures a {@link Portcullis}. Each setting may be given once (a second call throws
@@ -169,6 +175,8 @@ public final class Portcullis implements AutoCloseable {
         private Limit loginBudget;
         private Limit accountBudget;
         private ResourceOwners owners;
+        private LegacyPasswordVerifier legacy;
+        private boolean plaintextSasl;
 
         private Builder() {}
 
@@ -365,6 +373,25 @@ public final class Portcullis implements AutoCloseable {
         public Builder resourceOwners(ResourceOwners owners) {
             once(this.owners, "resourceOwners");
             this.owners = Objects.requireNonNull(owners, "owners");
+            return this;
+        }
+
+        /** Reads password hashes imported from another system; they are rehashed to Argon2id on first login. */
+        public Builder legacyPasswordVerifier(LegacyPasswordVerifier verifier) {
+            once(this.legacy, "legacyPasswordVerifier");
+            this.legacy = Objects.requireNonNull(verifier, "verifier");
+            return this;
+        }
+
+        /**
+         * Lets SASL PLAIN and LOGIN run on connections without TLS, where they send passwords in the
+         * clear (RFC 4954 §4 says a server should not). For tests and loopback only.
+         */
+        public Builder insecureAllowSaslWithoutTls() {
+            if (plaintextSasl) {
+                throw new IllegalStateException("insecureAllowSaslWithoutTls was already set");
+            }
+            this.plaintextSasl = true;
             return this;
         }
 

@@ -18,13 +18,20 @@ final class Fixtures {
         this(store, Portcullis.builder(), Runnable::run);
     }
 
+    /** Fast Argon2 for tests that hash a lot; the parameters are not what production uses. */
+    static final Argon2Parameters TEST_ARGON2 = new Argon2Parameters(8192, 1, 1);
+
     Fixtures(CredentialStore store, Portcullis.Builder builder, java.util.concurrent.Executor refresh) {
+        this(store, builder, refresh, TEST_ARGON2);
+    }
+
+    Fixtures(CredentialStore store, Portcullis.Builder builder, java.util.concurrent.Executor refresh, Argon2Parameters argon2) {
         this.store = store;
         this.portcullis = builder.store(store)
                 .keyFormat(KeyFormat.withPrefix("kat"))
                 .clock(clock)
                 .refreshExecutor(refresh)
-                .argon2(new Argon2Parameters(8192, 1, 1))
+                .argon2(argon2)
                 .listener(events::add)
                 .build();
     }

@@ -108,6 +108,17 @@ public final class PasswordHasher {
      * costs one default-cost run so that it is not told apart by timing.
      */
     public Result verify(String phc, String profileId, CharSequence password) {
+        return verify(phc, profileId, password, null);
+    }
+
+    /**
+     * As {@link #verify(String, String, CharSequence)}, and a hash that is not Argon2id is handed
+     * to {@code legacy} if it reads it (inside a slot); a legacy match always needs a rehash.
+     */
+    public Result verify(String phc, String profileId, CharSequence password, dev.portcullis.LegacyPasswordVerifier legacy) {
+        if (phc != null && !phc.startsWith("$argon2id$") && legacy != null && supports(legacy, phc)) {
+            return verifyLegacy(legacy, phc, password);
+        }
         PasswordProfile p = PasswordProfile.byId(profileId);
         byte[] bytes = p == null ? null : prepared(p, password);
         if (bytes == null || phc == null || !phc.startsWith("$argon2id$")) {
@@ -125,6 +136,46 @@ public final class PasswordHasher {
             return new Result(Outcome.MATCH, needsRehash(phc));
         } catch (RuntimeException e) {
             return Result.MISMATCH;
+        } finally {
+            slots.release();
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static boolean supports(dev.portcullis.LegacyPasswordVerifier legacy, String phc) {
+        try {
+            return legacy.supports(phc);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private Result verifyLegacy(dev.portcullis.LegacyPasswordVerifier legacy, String hash, CharSequence password) {
+        if (!acquire()) {
+            return Result.BUSY;
+        }
+        try {
+            runs.increment();
+            return legacy.verify(hash, password.toString()) ? new Result(Outcome.MATCH, true) : Result.MISMATCH;
+        } catch (RuntimeException e) {
+            return Result.MISMATCH;
+        } finally {
+            slots.release();
+        }
+    }
+
+    /**
+     * A new hash if a slot is free within the verifier's wait, else {@code null}: for rehashing on
+     * login, which must not hold the login up.
+     */
+    public String rehash(CharSequence password) {
+        byte[] bytes = prepared(profile, password);
+        if (bytes == null || !acquire()) {
+            return null;
+        }
+        try {
+            runs.increment();
+            return argon2.hash(params.iterations(), params.memoryKiB(), params.parallelism(), bytes);
         } finally {
             slots.release();
             Arrays.fill(bytes, (byte) 0);
