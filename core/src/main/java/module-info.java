@@ -5,6 +5,7 @@ module dev.portcullis.core {
     requires io.github.bucket4j.core;
     requires de.mkammerer.argon2.nolibs;
     requires static org.slf4j;
+    requires static micrometer.core;
 
     exports dev.portcullis;
     exports dev.portcullis.store;

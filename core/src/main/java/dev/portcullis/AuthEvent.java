@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param clientAddress the client address as resolved, or {@code null} if it could not be parsed
  * @param newNetwork whether this allowed use came from a network (IPv4 /24, IPv6 /48) the
  *     credential was never used from before; announced once per network, also across restarts
+ * @param wouldDeny for an allowed request, the reason a report-only check (see {@link Check}) would
+ *     have denied it; else {@code null}
  */
 public record AuthEvent(
         Instant at,
@@ -28,4 +30,5 @@ public record AuthEvent(
         String keyId,
         String account,
         String clientAddress,
-        boolean newNetwork) {}
+        boolean newNetwork,
+        DenyReason wouldDeny) {}

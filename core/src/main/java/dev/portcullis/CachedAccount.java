@@ -11,6 +11,10 @@ final class CachedAccount implements RecordCache.Entry {
     final long loadedAt;
     final boolean suspended;
     final List<RateLimiter.Quota> quotas;
+    /** Every credential's allowlist of this account only reports. */
+    final boolean reportAllowlist;
+    /** Every limit on this account's credentials only reports. */
+    final boolean reportRate;
 
     private CachedAccount(AccountRecord record, long loadedAt) {
         this.record = record;
@@ -24,6 +28,8 @@ final class CachedAccount implements RecordCache.Entry {
             }
         }
         this.quotas = List.copyOf(q);
+        this.reportAllowlist = record != null && record.reportOnly().contains(Check.ALLOWLIST);
+        this.reportRate = record != null && record.reportOnly().contains(Check.RATE_LIMIT);
     }
 
     static CachedAccount of(AccountRecord recordOrNull, long loadedAt) {

@@ -38,7 +38,7 @@ final class DefaultAuthenticator implements Authenticator {
 
     @Override
     public AuthResult authenticate(AuthRequest request) {
-        Attempt a = new Attempt(Channel.HTTP, request, false);
+        Attempt a = new Attempt(Channel.HTTP, request, false).timed(s.metrics());
         if (request.token() != null) {
             return checkToken(a, request.token());
         }
@@ -180,7 +180,7 @@ final class DefaultAuthenticator implements Authenticator {
 
     /** Decides on a credential that a SASL exchange produced: an API key under a key username, or a login. */
     AuthResult saslCredential(ClientAddress client, String username, String password) {
-        Attempt a = new Attempt(Channel.SMTP, client);
+        Attempt a = new Attempt(Channel.SMTP, client).timed(s.metrics());
         return s.keyUsernames().contains(username) ? checkToken(a, password) : checkPassword(a, username, password);
     }
 
@@ -193,7 +193,7 @@ final class DefaultAuthenticator implements Authenticator {
     @Override
     public AuthResult authorize(Principal principal, String permission, String resource) {
         Objects.requireNonNull(principal, "principal");
-        Attempt a = new Attempt(Channel.SMTP, null, true);
+        Attempt a = new Attempt(Channel.SMTP, null, true).timed(s.metrics());
         a.client = principal.clientAddress();
         a.keyId = principal.keyId();
         a.account = principal.account();
@@ -238,7 +238,10 @@ final class DefaultAuthenticator implements Authenticator {
             return deny(a, DenyReason.IP_NOT_ALLOWED, "UNREADABLE_ALLOWLIST");
         }
         if (!c.allowlist.permits(a.client)) {
-            return deny(a, DenyReason.IP_NOT_ALLOWED, null);
+            if (!account.reportAllowlist && !r.reportOnly().contains(Check.ALLOWLIST)) {
+                return deny(a, DenyReason.IP_NOT_ALLOWED, null);
+            }
+            a.wouldDeny = DenyReason.IP_NOT_ALLOWED; // report-only: decided, reported, not enforced
         }
         if (a.permission != null) {
             String why = authorizeGrant(r, a.permission, a.resource);
@@ -248,14 +251,20 @@ final class DefaultAuthenticator implements Authenticator {
         }
         RateLimitStatus rate = null;
         if (takeQuota) {
-            List<RateLimiter.Quota> quotas = c.quotasWith(account);
-            if (!quotas.isEmpty()) {
-                RateLimiter.Take take = s.limiter().tryTakeAll(quotas);
+            boolean keyReports = account.reportRate || r.reportOnly().contains(Check.RATE_LIMIT);
+            // Enforced quotas first; report-only ones are taken after, and never deny.
+            List<RateLimiter.Quota> enforced = keyReports ? (account.reportRate ? List.of() : account.quotas) : c.quotasWith(account);
+            List<RateLimiter.Quota> reported = keyReports ? (account.reportRate ? c.quotasWith(account) : c.quotas) : List.of();
+            if (!enforced.isEmpty()) {
+                RateLimiter.Take take = s.limiter().tryTakeAll(enforced);
                 if (!take.allowed()) {
                     a.retryAfter = Duration.ofNanos(Math.max(take.nanosToWait(), 1_000_000));
                     return deny(a, DenyReason.RATE_LIMITED, null);
                 }
                 rate = take.status();
+            }
+            if (!reported.isEmpty() && !s.limiter().tryTakeAll(reported).allowed() && a.wouldDeny == null) {
+                a.wouldDeny = DenyReason.RATE_LIMITED;
             }
         }
         return allow(a, Principal.of(r, a.client), rate);
@@ -315,9 +324,10 @@ final class DefaultAuthenticator implements Authenticator {
     private void emit(Attempt a, boolean allowed, DenyReason reason, String detail) {
         // a.account is set once a record was found: only real credentials have usage.
         boolean newNetwork = a.account != null && s.usage().record(a.keyId, reason, a.client);
+        s.metrics().decided(a.channel, reason, a.wouldDeny, a.keyId, a.startNanos);
         if (!s.listeners().isEmpty()) {
             s.emit(new AuthEvent(Instant.now(s.clock()), a.channel, allowed, reason, detail, a.keyId, a.account,
-                    a.client == null ? null : a.client.toString(), newNetwork));
+                    a.client == null ? null : a.client.toString(), newNetwork, allowed ? a.wouldDeny : null));
         }
     }
 
@@ -332,12 +342,20 @@ final class DefaultAuthenticator implements Authenticator {
         String keyId;
         String account;
         Duration retryAfter;
+        DenyReason wouldDeny;
+        /** For the latency metric; 0 when metrics are off, so the hot path reads no clock for it. */
+        long startNanos;
         private String network;
 
         Attempt(Channel channel, ClientAddress client) {
             this.channel = channel;
             this.atMail = false;
             this.client = client;
+        }
+
+        Attempt timed(Metrics metrics) {
+            startNanos = metrics.start();
+            return this;
         }
 
         Attempt(Channel channel, AuthRequest request, boolean atMail) {

@@ -113,6 +113,7 @@ final class DefaultKeyManager implements KeyManager {
                 .allowlist(canonicalAllowlist(spec.allowlist))
                 .rateLimit(spec.rateLimit)
                 .channels(spec.channels)
+                .reportOnly(spec.reportOnly)
                 .createdAt(now)
                 .expiresAt(futureExpiry(now, spec.expiresAt, spec.lifetime))
                 .lifetime(spec.lifetime), now)
@@ -302,6 +303,9 @@ final class DefaultKeyManager implements KeyManager {
             if (u.expirySet) {
                 b.expiresAt(expiresAt).lifetime(u.lifetime);
             }
+            if (u.reportOnly != null) {
+                b.reportOnly(u.reportOnly);
+            }
             return b;
         });
         event(KeyEvent.Type.UPDATED, saved, null);
@@ -408,6 +412,14 @@ final class DefaultKeyManager implements KeyManager {
     @Override
     public AccountRecord setAccountRateLimit(String account, RateLimitPolicy policy) {
         AccountRecord a = updateAccount(account, x -> Objects.equals(x.rateLimit(), policy) ? null : x.withRateLimit(policy));
+        accountEvent(KeyEvent.Type.ACCOUNT_LIMITS_CHANGED, account);
+        return a;
+    }
+
+    @Override
+    public AccountRecord setAccountReportOnly(String account, Check... checks) {
+        Set<Check> wanted = checks.length == 0 ? Set.of() : Set.copyOf(EnumSet.copyOf(List.of(checks)));
+        AccountRecord a = updateAccount(account, x -> x.reportOnly().equals(wanted) ? null : x.withReportOnly(wanted));
         accountEvent(KeyEvent.Type.ACCOUNT_LIMITS_CHANGED, account);
         return a;
     }

@@ -31,6 +31,7 @@ public record KeyInfo(
         Instant changedAt,
         String changedBy,
         String changeReason,
+        Set<Check> reportOnly,
         long version) {
 
     static KeyInfo of(KeyRecord r) {
@@ -39,7 +40,7 @@ public record KeyInfo(
                 : (r.prefix() == null ? "imported:" : r.prefix() + "_") + r.id() + "…";
         return new KeyInfo(r.id(), display, r.account(), r.name(), r.kind(), r.username(), r.grants(), r.allowlist(),
                 r.rateLimit(), r.channels(), r.createdAt(), r.expiresAt(), r.lifetime(), r.revokedAt(), r.replacedBy(),
-                r.changedAt(), r.changedBy(), r.changeReason(), r.version());
+                r.changedAt(), r.changedBy(), r.changeReason(), r.reportOnly(), r.version());
     }
 
     public boolean isRevoked() {

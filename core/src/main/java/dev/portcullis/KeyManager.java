@@ -61,6 +61,12 @@ public interface KeyManager {
     AccountRecord setAccountRateLimit(String account, RateLimitPolicy policy);
 
     /**
+     * Makes checks report-only for every credential of the account (none: enforce all again); the
+     * change reaches running authenticators through the change feed.
+     */
+    AccountRecord setAccountReportOnly(String account, Check... checks);
+
+    /**
      * Rotates an API key: a new key with the same account, name, grants, allowlist, limits,
      * channels and expiry (an expiry given as a lifetime renews: now plus the lifetime). The old
      * key keeps working until {@code now + grace} (never past its own expiry), then is denied as

@@ -32,6 +32,7 @@ public final class KeySpec {
     final Instant expiresAt;
     final Duration lifetime;
     final Set<Channel> channels;
+    final Set<Check> reportOnly;
 
     private KeySpec(Builder b) {
         this.account = checkAccount(b.account);
@@ -45,6 +46,7 @@ public final class KeySpec {
         this.expiresAt = b.expiresAt;
         this.lifetime = b.lifetime;
         this.channels = b.channels == null ? Set.copyOf(EnumSet.allOf(Channel.class)) : Set.copyOf(b.channels);
+        this.reportOnly = Set.copyOf(b.reportOnly);
     }
 
     static String checkAccount(String account) {
@@ -78,6 +80,7 @@ public final class KeySpec {
         private Instant expiresAt;
         private Duration lifetime;
         private Set<Channel> channels;
+        private final Set<Check> reportOnly = EnumSet.noneOf(Check.class);
 
         private Builder() {}
 
@@ -131,6 +134,12 @@ public final class KeySpec {
                 throw new IllegalArgumentException("at least one channel");
             }
             this.channels = EnumSet.copyOf(List.of(channels));
+            return this;
+        }
+
+        /** Runs these checks report-only: decided and reported, not enforced (see {@link Check}). */
+        public Builder reportOnly(Check... checks) {
+            reportOnly.addAll(List.of(checks));
             return this;
         }
 

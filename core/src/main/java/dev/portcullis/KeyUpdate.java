@@ -19,6 +19,7 @@ public final class KeyUpdate {
     final Instant expiresAt;
     final Duration lifetime;
     final boolean expirySet;
+    final java.util.Set<Check> reportOnly;
 
     private KeyUpdate(Builder b) {
         this.name = b.name == null ? null : KeySpec.checkName(b.name);
@@ -29,6 +30,7 @@ public final class KeyUpdate {
         this.expiresAt = b.expiresAt;
         this.lifetime = b.lifetime;
         this.expirySet = b.expirySet;
+        this.reportOnly = b.reportOnly == null ? null : java.util.Set.copyOf(b.reportOnly);
     }
 
     public static Builder builder() {
@@ -45,6 +47,7 @@ public final class KeyUpdate {
         private Instant expiresAt;
         private Duration lifetime;
         private boolean expirySet;
+        private java.util.Set<Check> reportOnly;
 
         private Builder() {}
 
@@ -103,6 +106,13 @@ public final class KeyUpdate {
             this.expirySet = true;
             this.expiresAt = at;
             this.lifetime = lifetime;
+            return this;
+        }
+
+        /** Replaces the report-only checks: exactly these report, everything else is enforced (none: enforce all). */
+        public Builder reportOnly(Check... checks) {
+            this.reportOnly = java.util.EnumSet.noneOf(Check.class);
+            this.reportOnly.addAll(List.of(checks));
             return this;
         }
 

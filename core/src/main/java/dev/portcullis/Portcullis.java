@@ -41,6 +41,7 @@ public final class Portcullis implements AutoCloseable {
     private final AutoCloseable subscription;
     private final ExecutorService ownExecutor;
     private final java.util.concurrent.ScheduledExecutorService flusher;
+    private final RecordCache cache;
 
     private Portcullis(Builder b) {
         Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -66,6 +67,9 @@ public final class Portcullis implements AutoCloseable {
             throw new IllegalStateException("refresh interval " + refresh + " must be shorter than max staleness " + hardBound);
         }
         RateLimiter limiter = b.limiter != null ? b.limiter : RateLimiter.local(clock);
+        // MicrometerMetrics is the only class that touches Micrometer: without a registry it is never loaded.
+        Metrics metrics = b.meterRegistry == null ? Metrics.NOOP
+                : new MicrometerMetrics((io.micrometer.core.instrument.MeterRegistry) b.meterRegistry, b.metricsKeyIds);
         this.settings = new Settings(
                 store,
                 b.format != null ? b.format : KeyFormat.withPrefix("pc"),
@@ -88,10 +92,15 @@ public final class Portcullis implements AutoCloseable {
                 b.legacy,
                 b.plaintextSasl,
                 b.imported,
-                new UsageRecorder(store, clock, executor));
+                new UsageRecorder(store, clock, executor),
+                metrics);
         RateLimitPolicy defaultPolicy = b.defaultRateLimit != null ? b.defaultRateLimit : RateLimitPolicy.UNLIMITED;
         RecordCache cache = new RecordCache(store, (r, at) -> CachedCredential.of(r, at, defaultPolicy), ticker, executor,
-                b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh);
+                b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh, metrics);
+        if (metrics instanceof MicrometerMetrics m) {
+            m.bind(cache, settings.hasher(), store, limiter);
+        }
+        this.cache = cache;
         this.authenticator = new DefaultAuthenticator(settings, cache);
         this.keys = new DefaultKeyManager(settings);
         this.subscription = store.subscribe(cache::onChange);
@@ -102,6 +111,32 @@ public final class Portcullis implements AutoCloseable {
             return t;
         });
         flusher.scheduleWithFixedDelay(this::flushUsage, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * For readiness probes: whether the store answers (one real lookup, timed), how far its change
+     * feed lags, where rate limits are decided, and how many records are cached. {@code DOWN} when
+     * the store does not answer (cached keys are still served, within the hard bound, but nothing
+     * new can be); {@code DEGRADED} when rate limits run on their fallback or the feed lags more
+     * than 30 s; else {@code UP}.
+     */
+    public Health health() {
+        CredentialStore store = settings.store();
+        long t0 = System.nanoTime();
+        boolean reachable;
+        try {
+            store.findAccount("portcullis-health-probe");
+            reachable = true;
+        } catch (RuntimeException e) {
+            reachable = false;
+        }
+        Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+        Duration lag = store.changeFeedLag();
+        RateLimiter.Mode mode = settings.limiter().mode();
+        Health.Status status = !reachable ? Health.Status.DOWN
+                : mode == RateLimiter.Mode.FALLBACK || lag.compareTo(Duration.ofSeconds(30)) > 0 ? Health.Status.DEGRADED
+                : Health.Status.UP;
+        return new Health(status, reachable, latency, lag, mode, cache.size());
     }
 
     /** Writes the usage recorded so far to the store now (it is also written every flush interval and on close). */
@@ -168,7 +203,8 @@ public final class Portcullis implements AutoCloseable {
             LegacyPasswordVerifier legacy,
             boolean plaintextSasl,
             KeyFormat imported,
-            UsageRecorder usage) {
+            UsageRecorder usage,
+            Metrics metrics) {
 
         /** Length of the ids derived for imported keys: unlike native ids (12), so the two never meet. */
         static final int IMPORTED_ID_LENGTH = 16;
@@ -250,6 +286,8 @@ public final class Portcullis implements AutoCloseable {
         private boolean plaintextSasl;
         private KeyFormat imported;
         private Duration usageFlush;
+        private Object meterRegistry;
+        private boolean metricsKeyIds;
 
         private Builder() {}
 
@@ -459,6 +497,22 @@ public final class Portcullis implements AutoCloseable {
                 throw new IllegalArgumentException("importedKeys takes a KeyFormat.imported(...) format");
             }
             this.imported = importedFormat;
+            return this;
+        }
+
+        /**
+         * Registers Portcullis's meters (see docs/operations.md) in this Micrometer registry; without
+         * one nothing is measured and Micrometer, an optional dependency, need not be present.
+         */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+            once(this.meterRegistry, "meterRegistry");
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** Also tags decision counters with the key id: one time series per key, so mind the cardinality. Off by default. */
+        public Builder metricsWithKeyIds() {
+            this.metricsKeyIds = true;
             return this;
         }
 

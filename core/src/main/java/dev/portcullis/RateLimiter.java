@@ -42,6 +42,21 @@ public interface RateLimiter {
     /** Takes one token from {@code quota} if it has one (a failure spends its budget). */
     void spend(Quota quota);
 
+    /** Where the buckets are being decided right now, for health checks and metrics. */
+    enum Mode {
+        /** In this process: the local limiter, by design. */
+        LOCAL,
+        /** On the shared backend (e.g. Redis): fleet-wide limits. */
+        REMOTE,
+        /** The shared backend is unreachable; the declared fallback decides. */
+        FALLBACK
+    }
+
+    /** Where buckets are decided now; {@link Mode#LOCAL} unless overridden. */
+    default Mode mode() {
+        return Mode.LOCAL;
+    }
+
     /** Buckets in this process's memory, on {@code clock}; idle buckets are dropped once they would be full again. */
     static RateLimiter local(Clock clock) {
         return new LocalRateLimiter(clock);

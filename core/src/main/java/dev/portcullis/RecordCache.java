@@ -52,8 +52,11 @@ final class RecordCache {
     private final LoadingCache<String, CachedCredential> byUsername;
     private final LoadingCache<String, CachedAccount> byAccount;
 
+    private final Metrics metrics;
+
     RecordCache(CredentialStore store, java.util.function.BiFunction<KeyRecord, Long, CachedCredential> compile, Ticker ticker,
-            Executor executor, long maximumSize, Duration hardBound, Duration refreshInterval) {
+            Executor executor, long maximumSize, Duration hardBound, Duration refreshInterval, Metrics metrics) {
+        this.metrics = metrics;
         this.ticker = ticker;
         this.hardBoundNanos = hardBound.toNanos();
         this.backoff = new Backoff(ticker);
@@ -83,11 +86,16 @@ final class RecordCache {
                 try {
                     return fresh.apply(key);
                 } catch (StoreException e) {
+                    metrics.staleServed();
                     return old; // keeps its loadedAt, so the hard bound still counts from the last good load
                 }
             }
         };
-        return Caffeine.newBuilder()
+        Caffeine<Object, Object> builder = Caffeine.newBuilder();
+        if (metrics != Metrics.NOOP) {
+            builder.recordStats(); // a few LongAdder increments per lookup: only when someone reads them
+        }
+        return builder
                 .ticker(ticker)
                 .executor(executor)
                 .maximumSize(maximumSize)
@@ -113,6 +121,16 @@ final class RecordCache {
 
     private long remaining(Entry v, long now) {
         return Math.max(0, hardBoundNanos - (now - v.loadedAt()));
+    }
+
+    /** Hits, misses and evictions of the credential caches (by id and by username) together. */
+    com.github.benmanes.caffeine.cache.stats.CacheStats stats() {
+        return byId.stats().plus(byUsername.stats());
+    }
+
+    /** Credentials cached now, positive and negative, by id and by username. */
+    long size() {
+        return byId.estimatedSize() + byUsername.estimatedSize();
     }
 
     /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */

@@ -199,6 +199,11 @@ final class ScopedKeyManager implements KeyManager {
     }
 
     @Override
+    public AccountRecord setAccountReportOnly(String account, Check... checks) {
+        throw new SecurityException("a key cannot change account policies");
+    }
+
+    @Override
     public KeyManager actingAs(Principal principal) {
         throw new SecurityException("a scoped key manager cannot act as another key");
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** A real in-memory store behind a switch: reads can fail, or stall after reading. */
-final class ControllableStore implements CredentialStore {
+class ControllableStore implements CredentialStore {
     private final CredentialStore delegate = CredentialStore.inMemory();
     volatile boolean down;
     /** When set, findById answers with this (older) record for its id: a lagging replica. */

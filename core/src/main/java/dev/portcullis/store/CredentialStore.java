@@ -77,4 +77,12 @@ public interface CredentialStore {
     default boolean hasChangeFeed() {
         return true;
     }
+
+    /**
+     * How far the change feed is behind the store, for health checks: zero for a synchronous feed;
+     * a polling store reports the time since its last successful poll.
+     */
+    default java.time.Duration changeFeedLag() {
+        return java.time.Duration.ZERO;
+    }
 }

@@ -84,7 +84,7 @@ final class InMemoryCredentialStore implements CredentialStore {
                 throw new StoreConflictException("account " + account.account() + " is at version " + currentVersion
                         + ", not " + expectedVersion);
             }
-            saved = new AccountRecord(account.account(), account.suspendedAt(), account.rateLimit(), expectedVersion + 1);
+            saved = new AccountRecord(account.account(), account.suspendedAt(), account.rateLimit(), account.reportOnly(), expectedVersion + 1);
             accounts.put(saved.account(), saved);
         }
         publish(StoreChange.account(saved.account(), saved.version()));

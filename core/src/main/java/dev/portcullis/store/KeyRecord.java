@@ -1,6 +1,7 @@
 package dev.portcullis.store;
 
 import dev.portcullis.Channel;
+import dev.portcullis.Check;
 import dev.portcullis.CredentialKind;
 import dev.portcullis.Grant;
 import dev.portcullis.RateLimitPolicy;
@@ -41,6 +42,7 @@ public final class KeyRecord {
     private final Instant changedAt;
     private final String changedBy;
     private final String changeReason;
+    private final Set<Check> reportOnly;
     private final long version;
 
     private KeyRecord(Builder b) {
@@ -64,6 +66,7 @@ public final class KeyRecord {
         this.changedAt = b.changedAt;
         this.changedBy = b.changedBy;
         this.changeReason = b.changeReason;
+        this.reportOnly = b.reportOnly.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(b.reportOnly));
         this.version = b.version;
         if (kind == CredentialKind.PASSWORD && (username == null || passwordProfile == null)) {
             throw new IllegalArgumentException("a password record needs a username and a password profile");
@@ -106,6 +109,7 @@ public final class KeyRecord {
         b.changedAt = changedAt;
         b.changedBy = changedBy;
         b.changeReason = changeReason;
+        b.reportOnly = reportOnly;
         b.version = version;
         return b;
     }
@@ -144,6 +148,8 @@ public final class KeyRecord {
     public String changedBy() { return changedBy; }
     /** Why, as the application said; {@code null} if unsaid. */
     public String changeReason() { return changeReason; }
+    /** Checks that only report for this credential (see {@link Check}); empty: everything is enforced. */
+    public Set<Check> reportOnly() { return reportOnly; }
     public long version() { return version; }
 
     public boolean isRevoked() {
@@ -183,6 +189,7 @@ public final class KeyRecord {
         private Instant changedAt;
         private String changedBy;
         private String changeReason;
+        private Set<Check> reportOnly = Set.of();
         private long version;
 
         private Builder() {}
@@ -207,6 +214,7 @@ public final class KeyRecord {
         public Builder changedAt(Instant at) { this.changedAt = at; return this; }
         public Builder changedBy(String actor) { this.changedBy = actor; return this; }
         public Builder changeReason(String reason) { this.changeReason = reason; return this; }
+        public Builder reportOnly(Set<Check> checks) { this.reportOnly = Objects.requireNonNull(checks); return this; }
         public Builder version(long version) { this.version = version; return this; }
 
         public KeyRecord build() {
