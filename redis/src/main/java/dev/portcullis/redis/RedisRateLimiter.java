@@ -299,7 +299,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         Backend b;
         try {
             b = connect();
-            b.buckets().build(options.keyPrefix() + "probe", PROBE).getAvailableTokens();
+            b.buckets().build(options.keyPrefix() + "probe", () -> PROBE).getAvailableTokens();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "Redis probe failed", e);
             synchronized (this) {
@@ -325,16 +325,18 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     /**
      * The current connection if it is up, else a new one (the old one closed). A fresh connection
      * is up at once, where Lettuce's own reconnect may be backing off; closing the old one also
-     * drops commands it still held for a reconnect.
+     * drops commands it still held for a reconnect. Called by {@link #create} and the probe only.
      */
-    private synchronized Backend connect() {
-        if (connected != null && connected.connection().isOpen()) {
-            return connected;
+    private Backend connect() {
+        Backend old;
+        synchronized (this) {
+            old = connected;
         }
+        if (old != null && old.connection().isOpen()) {
+            return old;
+        }
+        // Outside the lock: this may take the client's connect timeout.
         StatefulRedisConnection<String, byte[]> c = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-        if (connected != null) {
-            connected.connection().closeAsync();
-        }
         RemoteBucketBuilder<String> buckets = Bucket4jLettuce.casBasedBuilder(c)
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(options.keepAfterRefill()))
                 .requestTimeout(options.requestTimeout())
@@ -342,8 +344,18 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                 .build()
                 .builder()
                 .withImplicitConfigurationReplacement(CONFIG_VERSION, TokensInheritanceStrategy.AS_IS);
-        connected = new Backend(c, buckets);
-        return connected;
+        Backend b = new Backend(c, buckets);
+        synchronized (this) {
+            if (closed) {
+                c.closeAsync();
+                throw new IllegalStateException("closed");
+            }
+            connected = b;
+        }
+        if (old != null) {
+            old.connection().closeAsync();
+        }
+        return b;
     }
 
     private void emit(BreakerEvent e) {
