@@ -59,6 +59,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     private static final BucketConfiguration PROBE = BucketConfiguration.builder()
             .addLimit(Bandwidth.builder().capacity(1).refillGreedy(1, java.time.Duration.ofSeconds(1)).build())
             .build();
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -149,8 +150,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                 for (Quota q : quotas) {
                     ConsumptionProbe p = bucket(b, q).tryConsumeAndReturnRemaining(1);
                     if (!p.isConsumed()) {
-                        refund(b, quotas, taken);
                         succeeded();
+                        refund(b, quotas, taken);
                         return new Take(false, p.getNanosToWaitForRefill(), null);
                     }
                     taken++;
@@ -236,7 +237,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         int colon = key.indexOf(':');
         String kind = colon > 0 && colon <= 4 ? key.substring(0, colon) : "q";
         byte[] hash = SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8));
-        return options.keyPrefix() + kind + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
+        return options.keyPrefix() + kind + ":" + BASE64URL.encodeToString(hash).substring(0, 22);
     }
 
     /** The quota with this node's share of its limit, for LOCAL_SHARE. */
