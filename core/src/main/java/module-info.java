@@ -4,6 +4,8 @@ module dev.portcullis.core {
     requires inet.ipaddr;
     requires io.github.bucket4j.core;
     requires de.mkammerer.argon2.nolibs;
+    requires static org.slf4j;
 
     exports dev.portcullis;
+    exports dev.portcullis.store;
 }

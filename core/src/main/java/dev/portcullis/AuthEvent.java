@@ -16,6 +16,8 @@ import java.time.Instant;
  * @param keyId the record id, when known and safe to name; else {@code null}
  * @param account the record's account, when a record was found; else {@code null}
  * @param clientAddress the client address as resolved, or {@code null} if it could not be parsed
+ * @param newNetwork whether this allowed use came from a network (IPv4 /24, IPv6 /48) the
+ *     credential was never used from before; announced once per network, also across restarts
  */
 public record AuthEvent(
         Instant at,
@@ -25,4 +27,5 @@ public record AuthEvent(
         String detail,
         String keyId,
         String account,
-        String clientAddress) {}
+        String clientAddress,
+        boolean newNetwork) {}

@@ -10,4 +10,7 @@ package dev.portcullis;
 @FunctionalInterface
 public interface AuthListener {
     void onEvent(AuthEvent event);
+
+    /** A lifecycle change or a leak report; same contract. Ignored unless overridden. */
+    default void onKeyEvent(KeyEvent event) {}
 }

@@ -60,10 +60,13 @@ final class DefaultAuthenticator implements Authenticator {
     /** Identify → Throttle (misses only) → Lookup → Verify for an API key, then the record stages. */
     AuthResult checkToken(Attempt a, String token) {
         KeyFormat.Parsed parsed = s.format().parse(token);
-        if (!parsed.valid()) {
+        if (parsed.valid()) {
+            a.keyId = parsed.keyId(); // safe to name: the checksum held
+        } else if (s.imported() != null && s.imported().parse(token).valid()) {
+            a.keyId = s.importedIdOf(token); // derived through the pepper: not attacker-chosen text
+        } else {
             return fail(a, DenyReason.UNKNOWN_KEY, "FORMAT_" + parsed.failure().name());
         }
-        a.keyId = parsed.keyId(); // safe to name: the checksum held
         CachedCredential c = cache.cachedById(a.keyId);
         if (c == null) {
             // Only a store miss is throttled: a cached record costs a digest, and a 190-bit secret cannot be guessed.
@@ -310,17 +313,11 @@ final class DefaultAuthenticator implements Authenticator {
     }
 
     private void emit(Attempt a, boolean allowed, DenyReason reason, String detail) {
-        if (s.listeners().isEmpty()) {
-            return;
-        }
-        AuthEvent e = new AuthEvent(Instant.now(s.clock()), a.channel, allowed, reason, detail, a.keyId, a.account,
-                a.client == null ? null : a.client.toString());
-        for (AuthListener l : s.listeners()) {
-            try {
-                l.onEvent(e);
-            } catch (RuntimeException | LinkageError ex) {
-                LOG.log(System.Logger.Level.WARNING, "AuthListener " + l.getClass().getName() + " threw; ignored: " + ex);
-            }
+        // a.account is set once a record was found: only real credentials have usage.
+        boolean newNetwork = a.account != null && s.usage().record(a.keyId, reason, a.client);
+        if (!s.listeners().isEmpty()) {
+            s.emit(new AuthEvent(Instant.now(s.clock()), a.channel, allowed, reason, detail, a.keyId, a.account,
+                    a.client == null ? null : a.client.toString(), newNetwork));
         }
     }
 

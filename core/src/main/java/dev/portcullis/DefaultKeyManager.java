@@ -1,10 +1,12 @@
 package dev.portcullis;
 
 import dev.portcullis.internal.crypto.Base62;
+import dev.portcullis.internal.crypto.PasswordProfile;
 import dev.portcullis.store.AccountRecord;
 import dev.portcullis.store.KeyRecord;
 import dev.portcullis.store.Page;
 import dev.portcullis.store.StoreConflictException;
+import dev.portcullis.store.Usage;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -12,46 +14,63 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
-/** {@link KeyManager} on the shared {@link Portcullis.Settings}. */
+/**
+ * {@link KeyManager} on the shared {@link Portcullis.Settings}. Every change is a read, a pure
+ * change of the record, and a save with the read version, retried on conflict; then one
+ * {@link KeyEvent} naming the actor and the reason.
+ */
 final class DefaultKeyManager implements KeyManager {
     /** Generated SMTP passwords: 24 base62 characters, about 142 bits. */
     private static final int PASSWORD_LENGTH = 24;
     private static final int MAX_ATTEMPTS = 5;
 
     private final Portcullis.Settings s;
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random;
+    private final String actor;
+    private final String reason;
 
     DefaultKeyManager(Portcullis.Settings settings) {
+        this(settings, new SecureRandom(), null, null);
+    }
+
+    private DefaultKeyManager(Portcullis.Settings settings, SecureRandom random, String actor, String reason) {
         this.s = settings;
+        this.random = random;
+        this.actor = actor;
+        this.reason = reason;
     }
 
     @Override
+    public KeyManager changedBy(String actor, String reason) {
+        return withActor(actor, reason);
+    }
+
+    DefaultKeyManager withActor(String actor, String reason) {
+        return new DefaultKeyManager(s, random, checkText(actor, "actor"), checkText(reason, "reason"));
+    }
+
+    private static String checkText(String t, String what) {
+        if (t != null && (t.length() > 500 || t.chars().anyMatch(Character::isISOControl))) {
+            throw new IllegalArgumentException(what + " must be at most 500 characters without control characters");
+        }
+        return t;
+    }
+
+    // ---- creation -------------------------------------------------------------------------
+
+    @Override
     public IssuedKey create(KeySpec spec) {
-        Instant now = s.clock().instant();
-        List<String> allowlist = canonicalAllowlist(spec.allowlist);
-        Instant expiresAt = expiry(now, spec.expiresAt, spec.lifetime);
         for (int attempt = 0; ; attempt++) {
             String token = s.format().newToken();
-            KeyRecord record = KeyRecord.builder()
-                    .id(s.format().parse(token).keyId())
-                    .account(spec.account)
-                    .name(spec.name)
-                    .kind(CredentialKind.API_KEY)
-                    .prefix(s.format().prefix())
-                    .secretHash(s.digests().encode(token))
-                    .grants(spec.grants)
-                    .allowlist(allowlist)
-                    .rateLimit(spec.rateLimit)
-                    .channels(spec.channels)
-                    .createdAt(now)
-                    .expiresAt(expiresAt)
-                    .lifetime(spec.lifetime)
-                    .build();
             try {
-                return new IssuedKey(token, KeyInfo.of(s.store().save(record, 0)));
+                KeyRecord saved = s.store().save(apiKeyRecord(spec, s.format().parse(token).keyId(), s.format().prefix(), token), 0);
+                event(KeyEvent.Type.CREATED, saved, null);
+                return new IssuedKey(token, KeyInfo.of(saved));
             } catch (StoreConflictException e) {
                 if (attempt == MAX_ATTEMPTS - 1) {
                     throw e; // 12 random base62 characters colliding 5 times: the store is lying
@@ -61,32 +80,94 @@ final class DefaultKeyManager implements KeyManager {
     }
 
     @Override
-    public IssuedPassword createSmtpCredential(SmtpCredentialSpec spec) {
+    public KeyInfo importKey(String token, KeySpec spec) {
+        Objects.requireNonNull(token, "token");
+        KeyFormat.Parsed parsed = s.format().parse(token);
+        String id;
+        String prefix;
+        if (parsed.valid()) {
+            id = parsed.keyId();
+            prefix = s.format().prefix();
+        } else if (s.imported() != null && s.imported().parse(token).valid()) {
+            id = s.importedIdOf(token);
+            prefix = null;
+        } else {
+            throw new IllegalArgumentException("the token is neither a " + s.format().prefix()
+                    + " key nor of the imported key format" + (s.imported() == null ? " (none is configured)" : ""));
+        }
+        KeyRecord saved = s.store().save(apiKeyRecord(spec, id, prefix, token), 0);
+        event(KeyEvent.Type.IMPORTED, saved, null);
+        return KeyInfo.of(saved);
+    }
+
+    private KeyRecord apiKeyRecord(KeySpec spec, String id, String prefix, String token) {
         Instant now = s.clock().instant();
-        List<String> allowlist = canonicalAllowlist(spec.allowlist);
-        Instant expiresAt = expiry(now, spec.expiresAt, spec.lifetime);
+        return stamp(KeyRecord.builder()
+                .id(id)
+                .account(spec.account)
+                .name(spec.name)
+                .kind(CredentialKind.API_KEY)
+                .prefix(prefix)
+                .secretHash(s.digests().encode(token))
+                .grants(spec.grants)
+                .allowlist(canonicalAllowlist(spec.allowlist))
+                .rateLimit(spec.rateLimit)
+                .channels(spec.channels)
+                .createdAt(now)
+                .expiresAt(futureExpiry(now, spec.expiresAt, spec.lifetime))
+                .lifetime(spec.lifetime), now)
+                .build();
+    }
+
+    @Override
+    public IssuedPassword createSmtpCredential(SmtpCredentialSpec spec) {
         String password = spec.password != null ? spec.password : randomBase62(PASSWORD_LENGTH);
-        String hash = s.hasher().hash(password);
+        KeyRecord saved = saveLogin(spec, s.hasher().hash(password), s.hasher().profile().id());
+        event(KeyEvent.Type.CREATED, saved, null);
+        return new IssuedPassword(password, KeyInfo.of(saved));
+    }
+
+    @Override
+    public KeyInfo importSmtpCredential(SmtpCredentialSpec spec, String passwordHash) {
+        Objects.requireNonNull(passwordHash, "passwordHash");
+        if (spec.password != null) {
+            throw new IllegalArgumentException("an imported login keeps its hash; give no password");
+        }
+        boolean argon2 = passwordHash.startsWith("$argon2id$");
+        boolean legacy = !argon2 && s.legacy() != null && s.legacy().supports(passwordHash);
+        if (!argon2 && !legacy) {
+            throw new IllegalArgumentException("the hash is neither Argon2id nor read by the configured legacy verifier");
+        }
+        // Imported hashes were made from the password as typed: verify it unprepared, rehash on first login.
+        KeyRecord saved = saveLogin(spec, passwordHash, PasswordProfile.RAW.id());
+        event(KeyEvent.Type.IMPORTED, saved, null);
+        return KeyInfo.of(saved);
+    }
+
+    private KeyRecord saveLogin(SmtpCredentialSpec spec, String hash, String profile) {
+        Instant now = s.clock().instant();
         Set<Channel> channels = spec.allowHttp ? EnumSet.of(Channel.SMTP, Channel.HTTP) : EnumSet.of(Channel.SMTP);
+        List<String> allowlist = canonicalAllowlist(spec.allowlist);
+        Instant expiresAt = futureExpiry(now, spec.expiresAt, spec.lifetime);
         for (int attempt = 0; ; attempt++) {
-            KeyRecord record = KeyRecord.builder()
+            KeyRecord record = stamp(KeyRecord.builder()
                     .id(randomBase62(KeyFormat.ID_LENGTH))
                     .account(spec.account)
                     .name(spec.name)
                     .kind(CredentialKind.PASSWORD)
                     .username(spec.username)
                     .secretHash(hash)
-                    .passwordProfile(s.hasher().profile().id())
+                    .passwordProfile(profile)
                     .grants(spec.grants)
                     .allowlist(allowlist)
                     .rateLimit(spec.rateLimit)
                     .channels(channels)
                     .createdAt(now)
                     .expiresAt(expiresAt)
-                    .lifetime(spec.lifetime)
+                    .lifetime(spec.lifetime), now)
                     .build();
             try {
-                return new IssuedPassword(password, KeyInfo.of(s.store().save(record, 0)));
+                return s.store().save(record, 0);
             } catch (StoreConflictException e) {
                 if (s.store().findByUsername(spec.username).isPresent() || attempt == MAX_ATTEMPTS - 1) {
                     throw e;
@@ -94,6 +175,8 @@ final class DefaultKeyManager implements KeyManager {
             }
         }
     }
+
+    // ---- reading --------------------------------------------------------------------------
 
     @Override
     public Optional<KeyInfo> get(String id) {
@@ -107,63 +190,230 @@ final class DefaultKeyManager implements KeyManager {
     }
 
     @Override
-    public KeyInfo revoke(String id) {
-        for (int attempt = 0; ; attempt++) {
-            KeyRecord r = s.store().findById(id).orElseThrow(() -> new NoSuchElementException("no credential " + id));
-            if (r.isRevoked()) {
-                return KeyInfo.of(r);
-            }
-            try {
-                return KeyInfo.of(s.store().save(r.toBuilder().revokedAt(s.clock().instant()).build(), r.version()));
-            } catch (StoreConflictException e) {
-                if (attempt == MAX_ATTEMPTS - 1) {
-                    throw e;
-                }
-            }
+    public Optional<KeyInfo> whoami(String token) {
+        return verified(token).map(KeyInfo::of);
+    }
+
+    /** Identify → Lookup (fresh from the store) → Verify, as authenticate does; empty unless the secret matches. */
+    private Optional<KeyRecord> verified(String token) {
+        if (token == null) {
+            return Optional.empty();
         }
-    }
-
-    /** The absolute expiry a spec asks for, as of now; {@code null} for none. */
-    Instant expiryOf(Instant at, Duration lifetime) {
-        return at != null ? at : lifetime != null ? s.clock().instant().plus(lifetime) : null;
-    }
-
-    private static Instant expiry(Instant now, Instant at, Duration lifetime) {
-        Instant e = at != null ? at : lifetime != null ? now.plus(lifetime) : null;
-        if (e != null && !e.isAfter(now)) {
-            throw new IllegalArgumentException("expiry must be in the future");
+        String id = s.keyIdOf(token);
+        if (id == null) {
+            return Optional.empty();
         }
-        return e;
-    }
-
-    /** Each CIDR checked strictly and stored in canonical form. */
-    private static List<String> canonicalAllowlist(List<String> cidrs) {
-        return cidrs.stream().map(Cidrs::canonical).toList();
-    }
-
-    private String randomBase62(int n) {
-        StringBuilder sb = new StringBuilder(n);
-        Base62.random(random, sb, n);
-        return sb.toString();
+        Optional<KeyRecord> r = s.store().findById(id).filter(k -> k.kind() == CredentialKind.API_KEY);
+        if (r.isEmpty()) {
+            s.digests().matchDummy(token);
+            return Optional.empty();
+        }
+        try {
+            return s.digests().matches(dev.portcullis.internal.crypto.TokenDigests.parse(r.get().secretHash()), token)
+                    ? r : Optional.empty();
+        } catch (IllegalArgumentException unreadable) {
+            return Optional.empty();
+        }
     }
 
     @Override
+    public Optional<Usage> usage(String id) {
+        return s.usage().snapshot(id);
+    }
+
+    // ---- changes --------------------------------------------------------------------------
+
+    @Override
+    public IssuedKey rotate(String id, Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("grace must be zero or positive");
+        }
+        KeyRecord old = find(id);
+        Instant now = s.clock().instant();
+        if (old.kind() != CredentialKind.API_KEY) {
+            throw new IllegalArgumentException("only API keys rotate; change an SMTP password with changePassword");
+        }
+        checkRotatable(old, now);
+        // The successor first: if anything below fails, the old key still works as before.
+        String token = s.format().newToken();
+        String newId = s.format().parse(token).keyId();
+        Instant successorExpiry = old.lifetime() != null ? now.plus(old.lifetime()) : old.expiresAt();
+        KeyRecord successor = s.store().save(stamp(old.toBuilder()
+                .id(newId)
+                .prefix(s.format().prefix())
+                .secretHash(s.digests().encode(token))
+                .createdAt(now)
+                .expiresAt(successorExpiry)
+                .revokedAt(null)
+                .replacedBy(null), now).build(), 0);
+        Instant graceEnd = now.plus(grace);
+        try {
+            KeyRecord retired = change(id, r -> {
+                checkRotatable(r, now);
+                Instant end = r.expiresAt() != null && r.expiresAt().isBefore(graceEnd) ? r.expiresAt() : graceEnd;
+                return r.toBuilder().expiresAt(end).replacedBy(newId);
+            });
+            event(KeyEvent.Type.ROTATED, retired, "successor=" + newId + " graceEnds=" + retired.expiresAt());
+        } catch (RuntimeException e) {
+            // Someone rotated or revoked it meanwhile: the successor must not outlive this failure.
+            change(newId, r -> r.toBuilder().revokedAt(now));
+            throw e;
+        }
+        event(KeyEvent.Type.CREATED, successor, "rotated from " + id);
+        return new IssuedKey(token, KeyInfo.of(successor));
+    }
+
+    private static void checkRotatable(KeyRecord r, Instant now) {
+        if (r.replacedBy() != null) {
+            throw new IllegalStateException("key " + r.id() + " was already rotated to " + r.replacedBy()
+                    + "; it is in its grace period until " + r.expiresAt() + " — rotate " + r.replacedBy() + " instead");
+        }
+        if (r.isRevoked()) {
+            throw new IllegalStateException("key " + r.id() + " is revoked");
+        }
+        if (r.isExpiredAt(now)) {
+            throw new IllegalStateException("key " + r.id() + " expired at " + r.expiresAt());
+        }
+    }
+
+    @Override
+    public KeyInfo update(String id, KeyUpdate u) {
+        Objects.requireNonNull(u, "update");
+        List<String> allowlist = u.allowlist == null ? null : canonicalAllowlist(u.allowlist);
+        Instant now = s.clock().instant();
+        Instant expiresAt = u.expirySet ? futureExpiry(now, u.expiresAt, u.lifetime) : null;
+        KeyRecord saved = change(id, r -> {
+            if (r.isRevoked()) {
+                throw new IllegalStateException("credential " + id + " is revoked; revoked credentials do not change");
+            }
+            KeyRecord.Builder b = r.toBuilder();
+            if (u.name != null) {
+                b.name(u.name);
+            }
+            if (u.grants != null) {
+                b.grants(u.grants);
+            }
+            if (allowlist != null) {
+                b.allowlist(allowlist);
+            }
+            if (u.rateLimitSet) {
+                b.rateLimit(u.rateLimit);
+            }
+            if (u.expirySet) {
+                b.expiresAt(expiresAt).lifetime(u.lifetime);
+            }
+            return b;
+        });
+        event(KeyEvent.Type.UPDATED, saved, null);
+        return KeyInfo.of(saved);
+    }
+
+    @Override
+    public KeyInfo revoke(String id) {
+        KeyRecord r = find(id);
+        if (r.isRevoked()) {
+            return KeyInfo.of(r);
+        }
+        KeyRecord saved = change(id, x -> x.isRevoked() ? null : x.toBuilder().revokedAt(s.clock().instant()));
+        event(KeyEvent.Type.REVOKED, saved, null);
+        return KeyInfo.of(saved);
+    }
+
+    @Override
+    public int revokeAll(String account) {
+        KeySpec.checkAccount(account);
+        int revoked = 0;
+        String cursor = null;
+        do {
+            Page<KeyRecord> page = s.store().listByAccount(account, cursor, 500);
+            for (KeyRecord r : page.items()) {
+                if (!r.isRevoked()) {
+                    revoke(r.id());
+                    revoked++;
+                }
+            }
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return revoked;
+    }
+
+    @Override
+    public IssuedPassword changePassword(String id) {
+        String password = randomBase62(PASSWORD_LENGTH);
+        return new IssuedPassword(password, setPassword(id, password));
+    }
+
+    @Override
+    public KeyInfo changePassword(String id, String newPassword) {
+        if (newPassword == null || newPassword.codePointCount(0, newPassword.length()) < SmtpCredentialSpec.MIN_PASSWORD_LENGTH) {
+            throw new IllegalArgumentException("password must have at least " + SmtpCredentialSpec.MIN_PASSWORD_LENGTH + " characters");
+        }
+        return setPassword(id, newPassword);
+    }
+
+    private KeyInfo setPassword(String id, String password) {
+        if (find(id).kind() != CredentialKind.PASSWORD) {
+            throw new IllegalArgumentException("credential " + id + " is an API key; rotate it instead");
+        }
+        String hash = s.hasher().hash(password);
+        KeyRecord saved = change(id, r -> {
+            if (r.isRevoked()) {
+                throw new IllegalStateException("credential " + id + " is revoked");
+            }
+            return r.toBuilder().secretHash(hash).passwordProfile(s.hasher().profile().id());
+        });
+        event(KeyEvent.Type.PASSWORD_CHANGED, saved, null);
+        return KeyInfo.of(saved);
+    }
+
+    @Override
+    public LeakReport reportLeaked(String token, String source) {
+        String from = checkText(source, "source");
+        Optional<KeyRecord> r = verified(token);
+        Instant now = s.clock().instant();
+        if (r.isEmpty()) {
+            // No id for an unverified token: it may be attacker-chosen text.
+            s.emit(new KeyEvent(now, KeyEvent.Type.LEAK_REPORT_UNVERIFIED, null, null, actor, reason, "source=" + from));
+            return LeakReport.UNVERIFIED;
+        }
+        if (r.get().isRevoked()) {
+            event(KeyEvent.Type.LEAK_REPORT_ALREADY_REVOKED, r.get(), "source=" + from);
+            return LeakReport.ALREADY_REVOKED;
+        }
+        KeyRecord saved = withActor(actor != null ? actor : "leak report", "leaked: " + from).revokeRecord(r.get().id());
+        event(KeyEvent.Type.LEAK_REPORTED, saved, "source=" + from);
+        return LeakReport.REVOKED;
+    }
+
+    private KeyRecord revokeRecord(String id) {
+        return change(id, x -> x.isRevoked() ? null : x.toBuilder().revokedAt(s.clock().instant()));
+    }
+
+    // ---- accounts -------------------------------------------------------------------------
+
+    @Override
     public AccountRecord suspend(String account) {
-        return updateAccount(account, a -> a.isSuspended() ? null : a.withSuspendedAt(s.clock().instant()));
+        AccountRecord a = updateAccount(account, x -> x.isSuspended() ? null : x.withSuspendedAt(s.clock().instant()));
+        accountEvent(KeyEvent.Type.SUSPENDED, account);
+        return a;
     }
 
     @Override
     public AccountRecord resume(String account) {
-        return updateAccount(account, a -> a.isSuspended() ? a.withSuspendedAt(null) : null);
+        AccountRecord a = updateAccount(account, x -> x.isSuspended() ? x.withSuspendedAt(null) : null);
+        accountEvent(KeyEvent.Type.RESUMED, account);
+        return a;
     }
 
     @Override
     public AccountRecord setAccountRateLimit(String account, RateLimitPolicy policy) {
-        return updateAccount(account, a -> java.util.Objects.equals(a.rateLimit(), policy) ? null : a.withRateLimit(policy));
+        AccountRecord a = updateAccount(account, x -> Objects.equals(x.rateLimit(), policy) ? null : x.withRateLimit(policy));
+        accountEvent(KeyEvent.Type.ACCOUNT_LIMITS_CHANGED, account);
+        return a;
     }
 
     /** Read, change, save with the read version; retried on conflict. {@code change} returns null for "nothing to do". */
-    private AccountRecord updateAccount(String account, java.util.function.UnaryOperator<AccountRecord> change) {
+    private AccountRecord updateAccount(String account, UnaryOperator<AccountRecord> change) {
         KeySpec.checkAccount(account);
         for (int attempt = 0; ; attempt++) {
             AccountRecord current = s.store().findAccount(account).orElse(AccountRecord.active(account));
@@ -183,6 +433,70 @@ final class DefaultKeyManager implements KeyManager {
 
     @Override
     public KeyManager actingAs(Principal principal) {
-        return new ScopedKeyManager(this, principal);
+        return new ScopedKeyManager(withActor("key:" + principal.keyId(), reason), principal);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private KeyRecord find(String id) {
+        return s.store().findById(Objects.requireNonNull(id, "id"))
+                .orElseThrow(() -> new NoSuchElementException("no credential " + id));
+    }
+
+    /**
+     * Applies {@code change} to the stored record and saves it with the version read, retrying on
+     * conflict; {@code change} returns {@code null} when there is nothing to do.
+     */
+    private KeyRecord change(String id, java.util.function.Function<KeyRecord, KeyRecord.Builder> change) {
+        for (int attempt = 0; ; attempt++) {
+            KeyRecord current = find(id);
+            KeyRecord.Builder next = change.apply(current);
+            if (next == null) {
+                return current;
+            }
+            try {
+                return s.store().save(stamp(next, s.clock().instant()).build(), current.version());
+            } catch (StoreConflictException e) {
+                if (attempt == MAX_ATTEMPTS - 1) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private KeyRecord.Builder stamp(KeyRecord.Builder b, Instant now) {
+        return b.changedAt(now).changedBy(actor).changeReason(reason);
+    }
+
+    private void event(KeyEvent.Type type, KeyRecord r, String detail) {
+        s.emit(new KeyEvent(s.clock().instant(), type, r.id(), r.account(), actor, reason, detail));
+    }
+
+    private void accountEvent(KeyEvent.Type type, String account) {
+        s.emit(new KeyEvent(s.clock().instant(), type, null, account, actor, reason, null));
+    }
+
+    /** The absolute expiry a spec asks for, as of now; {@code null} for none. */
+    Instant expiryOf(Instant at, Duration lifetime) {
+        return at != null ? at : lifetime != null ? s.clock().instant().plus(lifetime) : null;
+    }
+
+    private static Instant futureExpiry(Instant now, Instant at, Duration lifetime) {
+        Instant e = at != null ? at : lifetime != null ? now.plus(lifetime) : null;
+        if (e != null && !e.isAfter(now)) {
+            throw new IllegalArgumentException("expiry must be in the future");
+        }
+        return e;
+    }
+
+    /** Each CIDR checked strictly and stored in canonical form. */
+    private static List<String> canonicalAllowlist(List<String> cidrs) {
+        return cidrs.stream().map(Cidrs::canonical).toList();
+    }
+
+    private String randomBase62(int n) {
+        StringBuilder sb = new StringBuilder(n);
+        Base62.random(random, sb, n);
+        return sb.toString();
     }
 }

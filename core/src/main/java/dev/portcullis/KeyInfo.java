@@ -27,6 +27,10 @@ public record KeyInfo(
         Instant expiresAt,
         Duration lifetime,
         Instant revokedAt,
+        String replacedBy,
+        Instant changedAt,
+        String changedBy,
+        String changeReason,
         long version) {
 
     static KeyInfo of(KeyRecord r) {
@@ -34,7 +38,8 @@ public record KeyInfo(
                 ? r.username()
                 : (r.prefix() == null ? "imported:" : r.prefix() + "_") + r.id() + "…";
         return new KeyInfo(r.id(), display, r.account(), r.name(), r.kind(), r.username(), r.grants(), r.allowlist(),
-                r.rateLimit(), r.channels(), r.createdAt(), r.expiresAt(), r.lifetime(), r.revokedAt(), r.version());
+                r.rateLimit(), r.channels(), r.createdAt(), r.expiresAt(), r.lifetime(), r.revokedAt(), r.replacedBy(),
+                r.changedAt(), r.changedBy(), r.changeReason(), r.version());
     }
 
     public boolean isRevoked() {

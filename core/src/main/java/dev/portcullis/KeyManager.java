@@ -61,6 +61,88 @@ public interface KeyManager {
     AccountRecord setAccountRateLimit(String account, RateLimitPolicy policy);
 
     /**
+     * Rotates an API key: a new key with the same account, name, grants, allowlist, limits,
+     * channels and expiry (an expiry given as a lifetime renews: now plus the lifetime). The old
+     * key keeps working until {@code now + grace} (never past its own expiry), then is denied as
+     * expired; {@link Duration#ZERO} swaps at once.
+     *
+     * @return the new key, whose token is shown only now
+     * @throws IllegalStateException if the key was already rotated (it is in, or past, its grace
+     *     period), is revoked or expired
+     * @throws IllegalArgumentException for a password credential (use {@link #changePassword}) or a negative grace
+     */
+    IssuedKey rotate(String id, java.time.Duration grace);
+
+    /**
+     * Changes a live credential; running authenticators see the change through the store's feed.
+     *
+     * @throws IllegalStateException if it is revoked
+     */
+    KeyInfo update(String id, KeyUpdate update);
+
+    /** Revokes every live credential of the account. @return how many were revoked */
+    int revokeAll(String account);
+
+    /** Which credential a token is, after full verification of its secret; empty if it verifies as none. */
+    Optional<KeyInfo> whoami(String token);
+
+    /** A new generated password (≥ 128 bits) for an SMTP credential; the old one stops working at once. */
+    IssuedPassword changePassword(String id);
+
+    /**
+     * A password the user chose, of at least {@value SmtpCredentialSpec#MIN_PASSWORD_LENGTH} characters.
+     *
+     * @throws IllegalArgumentException if it is too short
+     */
+    KeyInfo changePassword(String id, String newPassword);
+
+    /**
+     * Imports a key issued elsewhere, so its holders need not change anything: a token of the
+     * configured {@link KeyFormat#imported imported} format (its id derived from the pepper), or of
+     * the native format (its own id). Only the token's digest is stored.
+     *
+     * @throws IllegalArgumentException if the token matches neither format
+     */
+    KeyInfo importKey(String token, KeySpec spec);
+
+    /**
+     * Imports an SMTP login with its existing password hash: an Argon2id PHC string, or a hash the
+     * configured {@link LegacyPasswordVerifier} reads. It is rehashed to Argon2id on the first
+     * successful login.
+     *
+     * @throws IllegalArgumentException for a hash nothing here can verify, or a spec with a password
+     */
+    KeyInfo importSmtpCredential(SmtpCredentialSpec spec, String passwordHash);
+
+    /**
+     * Reports a leaked token (e.g. from a secret-scanning partner). The token is verified exactly
+     * as {@link Authenticator#authenticate} verifies it; only a token whose secret matches revokes
+     * its key, at once. Anything else changes nothing. Every report emits a {@link KeyEvent}
+     * naming {@code source}.
+     */
+    LeakReport reportLeaked(String token, String source);
+
+    /** The outcome of {@link #reportLeaked}. */
+    enum LeakReport {
+        /** The token verified; its key is now revoked. */
+        REVOKED,
+        /** The token verified, but its key was already revoked. */
+        ALREADY_REVOKED,
+        /** The token did not verify; nothing changed. */
+        UNVERIFIED
+    }
+
+    /** Usage as recorded so far (flushed to the store and not yet flushed), if the credential exists. */
+    Optional<dev.portcullis.store.Usage> usage(String id);
+
+    /**
+     * This manager, stamping every change it makes with {@code actor} and {@code reason} (on the
+     * record and in the {@link KeyEvent}). Both are free text the application chooses; they must
+     * not hold secrets.
+     */
+    KeyManager changedBy(String actor, String reason);
+
+    /**
      * This manager as seen by a key acting through an API: it creates, changes, revokes and lists
      * credentials only in its own account, only with {@code keys:write} (or {@code keys:read} to get
      * and list), only with grants it holds itself, and only with an expiry no later than its own.

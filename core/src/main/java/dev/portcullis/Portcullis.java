@@ -40,6 +40,7 @@ public final class Portcullis implements AutoCloseable {
     private final DefaultKeyManager keys;
     private final AutoCloseable subscription;
     private final ExecutorService ownExecutor;
+    private final java.util.concurrent.ScheduledExecutorService flusher;
 
     private Portcullis(Builder b) {
         Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -85,13 +86,31 @@ public final class Portcullis implements AutoCloseable {
                 b.owners,
                 new LoginCache(b.cacheSize > 0 ? b.cacheSize : 100_000, Duration.ofMinutes(15)),
                 b.legacy,
-                b.plaintextSasl);
+                b.plaintextSasl,
+                b.imported,
+                new UsageRecorder(store, clock, executor));
         RateLimitPolicy defaultPolicy = b.defaultRateLimit != null ? b.defaultRateLimit : RateLimitPolicy.UNLIMITED;
         RecordCache cache = new RecordCache(store, (r, at) -> CachedCredential.of(r, at, defaultPolicy), ticker, executor,
                 b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh);
         this.authenticator = new DefaultAuthenticator(settings, cache);
         this.keys = new DefaultKeyManager(settings);
         this.subscription = store.subscribe(cache::onChange);
+        Duration flushEvery = b.usageFlush != null ? b.usageFlush : Duration.ofSeconds(10);
+        this.flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "portcullis-usage-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(this::flushUsage, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes the usage recorded so far to the store now (it is also written every flush interval and on close). */
+    public void flushUsage() {
+        try {
+            settings.usage.flush();
+        } catch (RuntimeException e) {
+            System.getLogger(Portcullis.class.getName()).log(System.Logger.Level.WARNING, "usage flush failed", e);
+        }
     }
 
     private static long epochNanos(Instant i) {
@@ -114,6 +133,8 @@ public final class Portcullis implements AutoCloseable {
 
     @Override
     public void close() {
+        flusher.shutdownNow();
+        flushUsage();
         try {
             subscription.close();
         } catch (Exception e) {
@@ -145,7 +166,57 @@ public final class Portcullis implements AutoCloseable {
             ResourceOwners owners,
             LoginCache logins,
             LegacyPasswordVerifier legacy,
-            boolean plaintextSasl) {}
+            boolean plaintextSasl,
+            KeyFormat imported,
+            UsageRecorder usage) {
+
+        /** Length of the ids derived for imported keys: unlike native ids (12), so the two never meet. */
+        static final int IMPORTED_ID_LENGTH = 16;
+
+        /** The key id a token names (native, or derived for an imported one), or {@code null} if it is neither. */
+        String keyIdOf(String token) {
+            KeyFormat.Parsed p = format.parse(token);
+            if (p.valid()) {
+                return p.keyId();
+            }
+            return imported != null && imported.parse(token).valid() ? importedIdOf(token) : null;
+        }
+
+        /** base62 of the token's HMAC under the pepper: stable, public, and useless for guessing the token. */
+        String importedIdOf(String token) {
+            byte[] mac = digests.importedIdMac(token);
+            StringBuilder sb = new StringBuilder(IMPORTED_ID_LENGTH);
+            for (int i = 0; i < IMPORTED_ID_LENGTH; i++) {
+                sb.append(dev.portcullis.internal.crypto.Base62.ALPHABET.charAt((mac[i] & 0xFF) % 62));
+            }
+            return sb.toString();
+        }
+
+        void emit(AuthEvent e) {
+            for (AuthListener l : listeners) {
+                try {
+                    l.onEvent(e);
+                } catch (RuntimeException | LinkageError ex) {
+                    warnListener(l, ex);
+                }
+            }
+        }
+
+        void emit(KeyEvent e) {
+            for (AuthListener l : listeners) {
+                try {
+                    l.onKeyEvent(e);
+                } catch (RuntimeException | LinkageError ex) {
+                    warnListener(l, ex);
+                }
+            }
+        }
+
+        private static void warnListener(AuthListener l, Throwable ex) {
+            System.getLogger(Authenticator.class.getName()).log(System.Logger.Level.WARNING,
+                    "AuthListener " + l.getClass().getName() + " threw; ignored: " + ex);
+        }
+    }
 
     /**
      * Configures a {@link Portcullis}. Each setting may be given once (a second call throws
@@ -177,6 +248,8 @@ public final class Portcullis implements AutoCloseable {
         private ResourceOwners owners;
         private LegacyPasswordVerifier legacy;
         private boolean plaintextSasl;
+        private KeyFormat imported;
+        private Duration usageFlush;
 
         private Builder() {}
 
@@ -376,6 +449,29 @@ public final class Portcullis implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Also accepts opaque keys issued by another system, in this {@link KeyFormat#imported}
+         * format (see {@link KeyManager#importKey}). Needs a {@link #pepper}: their ids are derived from it.
+         */
+        public Builder importedKeys(KeyFormat importedFormat) {
+            once(this.imported, "importedKeys");
+            if (!importedFormat.isImported()) {
+                throw new IllegalArgumentException("importedKeys takes a KeyFormat.imported(...) format");
+            }
+            this.imported = importedFormat;
+            return this;
+        }
+
+        /** How often recorded usage is written to the store, in one batch; default 10 s. */
+        public Builder usageFlushInterval(Duration interval) {
+            once(this.usageFlush, "usageFlushInterval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("usage flush interval must be positive");
+            }
+            this.usageFlush = interval;
+            return this;
+        }
+
         /** Reads password hashes imported from another system; they are rehashed to Argon2id on first login. */
         public Builder legacyPasswordVerifier(LegacyPasswordVerifier verifier) {
             once(this.legacy, "legacyPasswordVerifier");
@@ -402,6 +498,9 @@ public final class Portcullis implements AutoCloseable {
         public Portcullis build() {
             if (store == null) {
                 throw new IllegalStateException("a store is required: Portcullis.builder().store(...)");
+            }
+            if (imported != null && peppers.isEmpty()) {
+                throw new IllegalStateException("imported keys need a pepper: their ids are derived from it");
             }
             return new Portcullis(this);
         }

@@ -102,9 +102,85 @@ final class ScopedKeyManager implements KeyManager {
     @Override
     public KeyInfo revoke(String id) {
         require("keys:write");
+        ownTarget(id);
+        return keys.revoke(id);
+    }
+
+    @Override
+    public IssuedKey rotate(String id, java.time.Duration grace) {
+        require("keys:write");
+        ownTarget(id);
+        return keys.rotate(id, grace); // the successor has the same grants and expiry: nothing to escalate
+    }
+
+    @Override
+    public KeyInfo update(String id, KeyUpdate update) {
+        require("keys:write");
+        KeyInfo target = ownTarget(id);
+        List<Grant> grants = update.grants != null ? update.grants : target.grants();
+        Instant expiry = update.expirySet ? keys.expiryOf(update.expiresAt, update.lifetime) : target.expiresAt();
+        withinActor(grants, expiry);
+        return keys.update(id, update);
+    }
+
+    @Override
+    public int revokeAll(String account) {
+        require("keys:write");
+        ownAccount(account);
+        return keys.revokeAll(account);
+    }
+
+    @Override
+    public Optional<KeyInfo> whoami(String token) {
+        return keys.whoami(token).filter(k -> k.account().equals(actor.account()));
+    }
+
+    @Override
+    public IssuedPassword changePassword(String id) {
+        require("keys:write");
+        ownTarget(id);
+        return keys.changePassword(id);
+    }
+
+    @Override
+    public KeyInfo changePassword(String id, String newPassword) {
+        require("keys:write");
+        ownTarget(id);
+        return keys.changePassword(id, newPassword);
+    }
+
+    @Override
+    public KeyInfo importKey(String token, KeySpec spec) {
+        throw new SecurityException("importing keys is an administrative operation");
+    }
+
+    @Override
+    public KeyInfo importSmtpCredential(SmtpCredentialSpec spec, String passwordHash) {
+        throw new SecurityException("importing logins is an administrative operation");
+    }
+
+    /** Anyone holding a token may report it leaked: verification is the whole check. */
+    @Override
+    public LeakReport reportLeaked(String token, String source) {
+        return keys.reportLeaked(token, source);
+    }
+
+    @Override
+    public Optional<dev.portcullis.store.Usage> usage(String id) {
+        require("keys:read");
+        ownTarget(id);
+        return keys.usage(id);
+    }
+
+    @Override
+    public KeyManager changedBy(String actorName, String reason) {
+        return new ScopedKeyManager(keys.withActor("key:" + actor.keyId(), reason), actor);
+    }
+
+    private KeyInfo ownTarget(String id) {
         KeyInfo target = keys.get(id).orElseThrow(() -> new java.util.NoSuchElementException("no credential " + id));
         ownAccount(target.account());
-        return keys.revoke(id);
+        return target;
     }
 
     @Override

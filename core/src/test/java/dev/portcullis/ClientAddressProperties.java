@@ -58,7 +58,7 @@ class ClientAddressProperties {
         String bare = bracketed ? literal.substring(1, literal.length() - 1) : literal;
         IPAddress oracle = new IPAddressString(bare, STRICT).getAddress();
         if (oracle != null && (oracle.isPrefixed() || literal.length() > 80 || bracketed && bare.indexOf(':') < 0
-                || hasLongGroup(bare) || bare.indexOf('%') >= 0 && !bare.matches(".*%[A-Za-z0-9._~-]+"))) {
+                || hasLongGroup(bare) || bare.indexOf('%') >= 0 && !bare.matches("[^%]*%[A-Za-z0-9._~-]+"))) {
             oracle = null; // where we are stricter: prefixes, bracketed IPv4, 5+ digit groups, odd zone ids,
         }
         if (!bare.strip().equals(bare) || !bare.trim().equals(bare)

@@ -21,6 +21,7 @@ final class ControllableStore implements CredentialStore {
     /** When set, findById answers with this (older) record for its id: a lagging replica. */
     volatile KeyRecord lagging;
     final AtomicInteger reads = new AtomicInteger();
+    final AtomicInteger usageWrites = new AtomicInteger();
     /** When set, the next findById reads its answer, signals {@code stalled}, then waits for {@code release}. */
     volatile CountDownLatch release;
     final CountDownLatch stalled = new CountDownLatch(1);
@@ -75,6 +76,7 @@ final class ControllableStore implements CredentialStore {
     @Override
     public void addUsage(Collection<Usage> batch) {
         check();
+        usageWrites.incrementAndGet();
         delegate.addUsage(batch);
     }
 

@@ -28,21 +28,75 @@ class KeyScannerProperties {
             @ForAll @IntRange(min = 1, max = 4) int count) {
         StringBuilder text = new StringBuilder();
         List<String> ids = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
+        List<Long> positions = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             text.append(i % 2 == 0 ? a : b).append(i % 2 == 0 ? ' ' : '\n');
             String token = format.newToken();
-            positions.add(text.length());
+            positions.add((long) text.length());
             ids.add(format.parse(token).keyId());
             text.append(token).append(i % 2 == 0 ? '"' : ',');
         }
         text.append(b);
         List<KeyScanner.Finding> found = scanner.scan(text);
         List<String> foundIds = found.stream().map(KeyScanner.Finding::keyId).toList();
-        List<Integer> foundAt = found.stream().map(KeyScanner.Finding::position).toList();
+        List<Long> foundAt = found.stream().map(KeyScanner.Finding::position).toList();
         assertTrue(foundIds.containsAll(ids), "missed a planted key");
         assertTrue(foundAt.containsAll(positions));
         assertTrue(found.stream().allMatch(KeyScanner.Finding::checksumValid));
+    }
+
+    /** A reader that hands out text in random small pieces, so keys straddle every chunk boundary. */
+    private static java.io.Reader choppy(String text, Random random) {
+        return new java.io.Reader() {
+            private int at;
+
+            @Override
+            public int read(char[] buf, int off, int len) {
+                if (at >= text.length()) {
+                    return -1;
+                }
+                int n = Math.min(Math.min(len, 1 + random.nextInt(70)), text.length() - at);
+                text.getChars(at, at + n, buf, off);
+                at += n;
+                return n;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    @Property(tries = 200)
+    void streamsFindWhatStringsFind(@ForAll @StringLength(max = 400) String noise, @ForAll @IntRange(min = 0, max = 5) int keys,
+            @ForAll long seed) throws Exception {
+        Random random = new Random(seed);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < keys; i++) {
+            int cut = random.nextInt(noise.length() + 1);
+            text.append(noise, 0, cut).append(i % 3 == 0 ? "" : " ").append(format.newToken());
+        }
+        text.append(noise);
+        String s = text.toString();
+        assertEquals(scanner.scan(s), scanner.scan(choppy(s, random)));
+        assertEquals(scanner.includingBadChecksums().scan(s), scanner.includingBadChecksums().scan(choppy(s, random)));
+    }
+
+    @Example
+    void filesOfAnySizeScanInBoundedMemory() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("portcullis-scan", ".log");
+        file.toFile().deleteOnExit();
+        String token = format.newToken();
+        try (var w = java.nio.file.Files.newBufferedWriter(file)) {
+            for (int i = 0; i < 200_000; i++) {
+                w.write("line " + i + " nothing to see here\n");
+            }
+            w.write("curl --user 'api:" + token + "'\n");
+        }
+        List<KeyScanner.Finding> found = scanner.scan(file);
+        assertEquals(1, found.size());
+        assertEquals(format.parse(token).keyId(), found.get(0).keyId());
+        assertTrue(found.get(0).position() > 4_000_000L);
+        java.nio.file.Files.delete(file);
     }
 
     @Example
@@ -66,7 +120,7 @@ class KeyScannerProperties {
         KeyScanner.Finding f = scanner.scan("leaked: " + token).get(0);
         String secret = token.substring(16, 48);
         assertFalse(f.toString().contains(secret));
-        assertEquals(8, f.position());
+        assertEquals(8L, f.position());
     }
 
     @Example

@@ -135,28 +135,8 @@ final class InMemoryCredentialStore implements CredentialStore {
             if (!byId.containsKey(d.keyId())) {
                 continue;
             }
-            usage.merge(d.keyId(), d, InMemoryCredentialStore::add);
+            usage.merge(d.keyId(), d, Usage::plus);
         }
-    }
-
-    static Usage add(Usage a, Usage b) {
-        Map<String, Long> counts = new HashMap<>(a.counts());
-        b.counts().forEach((k, v) -> counts.merge(k, v, Long::sum));
-        Set<String> networks = new HashSet<>(a.networks());
-        for (String n : b.networks()) {
-            if (networks.size() >= Usage.MAX_NETWORKS) {
-                break;
-            }
-            networks.add(n);
-        }
-        boolean bLater = later(b.lastUsedAt(), a.lastUsedAt());
-        Instant last = bLater ? b.lastUsedAt() : a.lastUsedAt();
-        String address = bLater ? b.lastClientAddress() : a.lastClientAddress();
-        return new Usage(a.keyId(), last, address, counts, networks);
-    }
-
-    private static boolean later(Instant x, Instant y) {
-        return x != null && (y == null || x.isAfter(y));
     }
 
     @Override

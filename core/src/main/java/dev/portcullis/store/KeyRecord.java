@@ -37,6 +37,10 @@ public final class KeyRecord {
     private final Instant expiresAt;
     private final Duration lifetime;
     private final Instant revokedAt;
+    private final String replacedBy;
+    private final Instant changedAt;
+    private final String changedBy;
+    private final String changeReason;
     private final long version;
 
     private KeyRecord(Builder b) {
@@ -56,6 +60,10 @@ public final class KeyRecord {
         this.expiresAt = b.expiresAt;
         this.lifetime = b.lifetime;
         this.revokedAt = b.revokedAt;
+        this.replacedBy = b.replacedBy;
+        this.changedAt = b.changedAt;
+        this.changedBy = b.changedBy;
+        this.changeReason = b.changeReason;
         this.version = b.version;
         if (kind == CredentialKind.PASSWORD && (username == null || passwordProfile == null)) {
             throw new IllegalArgumentException("a password record needs a username and a password profile");
@@ -94,6 +102,10 @@ public final class KeyRecord {
         b.expiresAt = expiresAt;
         b.lifetime = lifetime;
         b.revokedAt = revokedAt;
+        b.replacedBy = replacedBy;
+        b.changedAt = changedAt;
+        b.changedBy = changedBy;
+        b.changeReason = changeReason;
         b.version = version;
         return b;
     }
@@ -124,6 +136,14 @@ public final class KeyRecord {
     /** The lifetime the expiry was given as, if it was given as one; {@code null} otherwise. */
     public Duration lifetime() { return lifetime; }
     public Instant revokedAt() { return revokedAt; }
+    /** The id of the key this one was rotated to; {@code null} if it was not rotated. */
+    public String replacedBy() { return replacedBy; }
+    /** When the record last changed (creation included). */
+    public Instant changedAt() { return changedAt; }
+    /** Who made the last change, as the application named them; {@code null} if unnamed. */
+    public String changedBy() { return changedBy; }
+    /** Why, as the application said; {@code null} if unsaid. */
+    public String changeReason() { return changeReason; }
     public long version() { return version; }
 
     public boolean isRevoked() {
@@ -159,6 +179,10 @@ public final class KeyRecord {
         private Instant expiresAt;
         private Duration lifetime;
         private Instant revokedAt;
+        private String replacedBy;
+        private Instant changedAt;
+        private String changedBy;
+        private String changeReason;
         private long version;
 
         private Builder() {}
@@ -179,6 +203,10 @@ public final class KeyRecord {
         public Builder expiresAt(Instant at) { this.expiresAt = at; return this; }
         public Builder lifetime(Duration lifetime) { this.lifetime = lifetime; return this; }
         public Builder revokedAt(Instant at) { this.revokedAt = at; return this; }
+        public Builder replacedBy(String id) { this.replacedBy = id; return this; }
+        public Builder changedAt(Instant at) { this.changedAt = at; return this; }
+        public Builder changedBy(String actor) { this.changedBy = actor; return this; }
+        public Builder changeReason(String reason) { this.changeReason = reason; return this; }
         public Builder version(long version) { this.version = version; return this; }
 
         public KeyRecord build() {

@@ -21,4 +21,22 @@ public record Usage(String keyId, Instant lastUsedAt, String lastClientAddress, 
         counts = Map.copyOf(counts);
         networks = Set.copyOf(networks);
     }
+
+    /**
+     * This usage with {@code more} added, as a store adds a batch: counts summed, the later use
+     * wins for last-used time and address, networks unioned up to {@link #MAX_NETWORKS}.
+     */
+    public Usage plus(Usage more) {
+        java.util.Map<String, Long> c = new java.util.HashMap<>(counts);
+        more.counts.forEach((k, v) -> c.merge(k, v, Long::sum));
+        java.util.Set<String> nets = new java.util.HashSet<>(networks);
+        for (String n : more.networks) {
+            if (nets.size() >= MAX_NETWORKS) {
+                break;
+            }
+            nets.add(n);
+        }
+        boolean later = more.lastUsedAt != null && (lastUsedAt == null || more.lastUsedAt.isAfter(lastUsedAt));
+        return new Usage(keyId, later ? more.lastUsedAt : lastUsedAt, later ? more.lastClientAddress : lastClientAddress, c, nets);
+    }
 }

@@ -133,7 +133,7 @@ public final class PasswordHasher {
             if (!argon2.verify(phc, bytes)) {
                 return Result.MISMATCH;
             }
-            return new Result(Outcome.MATCH, needsRehash(phc));
+            return new Result(Outcome.MATCH, p != profile || needsRehash(phc));
         } catch (RuntimeException e) {
             return Result.MISMATCH;
         } finally {

@@ -12,7 +12,12 @@ import java.text.Normalizer;
  * Generated API keys are never prepared: they are ASCII and compared byte for byte.
  */
 public enum PasswordProfile {
-    OPAQUE_V1("opaque-v1");
+    OPAQUE_V1("opaque-v1"),
+    /**
+     * No preparation: the password exactly as typed. For hashes imported from systems that hashed
+     * the raw UTF-8; a login under it is rehashed with {@link #OPAQUE_V1}.
+     */
+    RAW("raw");
 
     private final String id;
 
@@ -38,6 +43,9 @@ public enum PasswordProfile {
     public String prepare(CharSequence password) {
         if (password.length() == 0) {
             return null;
+        }
+        if (this == RAW) {
+            return password.toString();
         }
         StringBuilder sb = null;
         for (int i = 0; i < password.length(); i++) {

@@ -1,0 +1,113 @@
+package dev.portcullis;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A change to a live key: only what is set changes; grants and the allowlist are replaced whole.
+ * Built with {@link #builder()}; immutable.
+ */
+public final class KeyUpdate {
+    final String name;
+    final List<Grant> grants;
+    final List<String> allowlist;
+    final RateLimitPolicy rateLimit;
+    final boolean rateLimitSet;
+    final Instant expiresAt;
+    final Duration lifetime;
+    final boolean expirySet;
+
+    private KeyUpdate(Builder b) {
+        this.name = b.name == null ? null : KeySpec.checkName(b.name);
+        this.grants = b.grants == null ? null : List.copyOf(b.grants);
+        this.allowlist = b.allowlist == null ? null : List.copyOf(b.allowlist);
+        this.rateLimit = b.rateLimit;
+        this.rateLimitSet = b.rateLimitSet;
+        this.expiresAt = b.expiresAt;
+        this.lifetime = b.lifetime;
+        this.expirySet = b.expirySet;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link KeyUpdate}; each property may be set once. */
+    public static final class Builder {
+        private String name;
+        private List<Grant> grants;
+        private List<String> allowlist;
+        private RateLimitPolicy rateLimit;
+        private boolean rateLimitSet;
+        private Instant expiresAt;
+        private Duration lifetime;
+        private boolean expirySet;
+
+        private Builder() {}
+
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Replaces the grants with exactly these (call {@link #grant} once per grant, or pass none to clear). */
+        public Builder grants(Grant... grants) {
+            this.grants = new ArrayList<>(List.of(grants));
+            return this;
+        }
+
+        public Builder grant(String permission, String resourcePattern) {
+            if (grants == null) {
+                grants = new ArrayList<>();
+            }
+            grants.add(Grant.of(permission, resourcePattern));
+            return this;
+        }
+
+        /** Replaces the allowlist; none means any address. */
+        public Builder allowlist(String... cidrs) {
+            this.allowlist = List.of(cidrs);
+            return this;
+        }
+
+        /** The key's own limits; {@code null} to fall back to the default policy. */
+        public Builder rateLimit(RateLimitPolicy policy) {
+            this.rateLimit = policy;
+            this.rateLimitSet = true;
+            return this;
+        }
+
+        public Builder expiresAt(Instant at) {
+            return expiry(Objects.requireNonNull(at, "at"), null);
+        }
+
+        /** Expires this long from now; the lifetime is stored too, and renews on rotation. */
+        public Builder expiresIn(Duration lifetime) {
+            if (lifetime.isNegative() || lifetime.isZero()) {
+                throw new IllegalArgumentException("lifetime must be positive");
+            }
+            return expiry(null, lifetime);
+        }
+
+        public Builder neverExpires() {
+            return expiry(null, null);
+        }
+
+        private Builder expiry(Instant at, Duration lifetime) {
+            if (expirySet) {
+                throw new IllegalStateException("the expiry was already set");
+            }
+            this.expirySet = true;
+            this.expiresAt = at;
+            this.lifetime = lifetime;
+            return this;
+        }
+
+        public KeyUpdate build() {
+            return new KeyUpdate(this);
+        }
+    }
+}

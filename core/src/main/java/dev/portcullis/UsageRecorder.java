@@ -1,0 +1,205 @@
+package dev.portcullis;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.portcullis.store.CredentialStore;
+import dev.portcullis.store.Usage;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Usage per credential (DESIGN §3): counts per outcome, last use and client, networks seen
+ * (IPv4 /24, IPv6 /48). Recording takes no lock that serialises requests: counters are
+ * {@link LongAdder}s, the last use is a plain volatile write. {@link #flush} hands the store one
+ * batch of deltas, which it adds to what it holds; a batch that fails is kept for the next flush.
+ * A network a credential was never used from is announced once: it is written to the store at
+ * once, and the known networks are read back from the store, so a restart does not announce it again.
+ */
+final class UsageRecorder {
+    private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
+    private static final String ALLOWED = "ALLOWED";
+
+    private final CredentialStore store;
+    private final Clock clock;
+    private final Executor executor;
+    private final Cache<String, Tally> tallies;
+    /** Networks each credential is known to have been used from: as stored, plus what this process saw. */
+    private final Cache<String, Set<String>> known;
+    /** Deltas of evicted tallies and of failed flushes, for the next flush. */
+    private final ConcurrentLinkedQueue<Usage> carried = new ConcurrentLinkedQueue<>();
+
+    /** What one credential did since the last flush. */
+    private static final class Tally {
+        final String id;
+        final LongAdder[] counts = new LongAdder[DenyReason.values().length + 1];
+        volatile long lastUsedMillis = Long.MIN_VALUE;
+        volatile ClientAddress lastClient;
+        final Set<String> networks = ConcurrentHashMap.newKeySet();
+
+        Tally(String id) {
+            this.id = id;
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = new LongAdder();
+            }
+        }
+
+        /** The delta so far, reset: an increment lands either in this one or in the next. */
+        Usage drain() {
+            Map<String, Long> c = new HashMap<>();
+            for (int i = 0; i < counts.length; i++) {
+                long n = counts[i].sumThenReset();
+                if (n != 0) {
+                    c.put(i == 0 ? ALLOWED : DenyReason.values()[i - 1].name(), n);
+                }
+            }
+            Set<String> nets = new HashSet<>();
+            for (String n : networks) {
+                networks.remove(n);
+                nets.add(n);
+            }
+            long last = lastUsedMillis;
+            ClientAddress client = lastClient;
+            if (c.isEmpty() && nets.isEmpty()) {
+                return null;
+            }
+            return new Usage(id, last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
+                    client == null ? null : client.toString(), c, nets);
+        }
+    }
+
+    UsageRecorder(CredentialStore store, Clock clock, Executor executor) {
+        this.store = store;
+        this.clock = clock;
+        this.executor = executor;
+        this.tallies = Caffeine.newBuilder()
+                .expireAfterAccess(Duration.ofHours(1))
+                .maximumSize(1_000_000)
+                .removalListener((String id, Tally t, RemovalCause cause) -> {
+                    if (t != null && cause.wasEvicted()) {
+                        Usage rest = t.drain();
+                        if (rest != null) {
+                            carried.add(rest);
+                        }
+                    }
+                })
+                .build();
+        this.known = Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).maximumSize(100_000).build();
+    }
+
+    /**
+     * Counts one attempt on an existing credential.
+     *
+     * @return whether this allowed use came from a network the credential was never used from
+     */
+    boolean record(String id, DenyReason reason, ClientAddress client) {
+        Tally t = tallies.get(id, Tally::new);
+        t.counts[reason == null ? 0 : reason.ordinal() + 1].increment();
+        if (reason != null) {
+            return false;
+        }
+        t.lastUsedMillis = clock.millis();
+        t.lastClient = client;
+        if (client == null) {
+            return false;
+        }
+        Set<String> nets = known.get(id, this::storedNetworks);
+        String net = networkOf(client);
+        if (nets.contains(net) || nets.size() >= Usage.MAX_NETWORKS || !nets.add(net)) {
+            return false;
+        }
+        t.networks.add(net);
+        // Persist the new network now, not at the next flush, so a restart does not announce it twice.
+        Usage first = new Usage(id, null, null, Map.of(), Set.of(net));
+        executor.execute(() -> write(List.of(first)));
+        return true;
+    }
+
+    private Set<String> storedNetworks(String id) {
+        Set<String> nets = ConcurrentHashMap.newKeySet();
+        try {
+            store.usage(id).ifPresent(u -> nets.addAll(u.networks()));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "usage of " + id + " unreadable; networks start empty");
+        }
+        return nets;
+    }
+
+    /** IPv4 /24 or IPv6 /48, in CIDR text. Allocates; called only for allowed uses. */
+    static String networkOf(ClientAddress client) {
+        return client.ip().toPrefixBlock(client.isIPv4() ? 24 : 48).toCanonicalString();
+    }
+
+    /** Hands the store everything recorded since the last flush, in one batch. */
+    void flush() {
+        List<Usage> batch = new ArrayList<>();
+        for (Usage u; (u = carried.poll()) != null; ) {
+            batch.add(u);
+        }
+        for (Tally t : tallies.asMap().values()) {
+            Usage u = t.drain();
+            if (u != null) {
+                batch.add(u);
+            }
+        }
+        if (!batch.isEmpty()) {
+            write(batch);
+        }
+    }
+
+    private void write(List<Usage> batch) {
+        try {
+            store.addUsage(batch);
+        } catch (RuntimeException e) {
+            carried.addAll(batch); // added to the store's values, so retrying later loses and doubles nothing
+            LOG.log(System.Logger.Level.WARNING, "usage flush failed; " + batch.size() + " deltas kept for the next one: " + e);
+        }
+    }
+
+    /** What the store holds plus what this process has not flushed yet. */
+    Optional<Usage> snapshot(String id) {
+        Optional<Usage> stored = store.usage(id);
+        Tally t = tallies.getIfPresent(id);
+        List<Usage> parts = new ArrayList<>();
+        stored.ifPresent(parts::add);
+        for (Usage u : carried) {
+            if (u.keyId().equals(id)) {
+                parts.add(u);
+            }
+        }
+        if (t != null) {
+            Map<String, Long> c = new HashMap<>();
+            for (int i = 0; i < t.counts.length; i++) {
+                long n = t.counts[i].sum();
+                if (n != 0) {
+                    c.put(i == 0 ? ALLOWED : DenyReason.values()[i - 1].name(), n);
+                }
+            }
+            long last = t.lastUsedMillis;
+            parts.add(new Usage(id, last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
+                    t.lastClient == null ? null : t.lastClient.toString(), c, Set.copyOf(t.networks)));
+        }
+        if (parts.isEmpty()) {
+            return store.findById(id).map(r -> new Usage(id, null, null, Map.of(), Set.of()));
+        }
+        Usage sum = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            sum = sum.plus(parts.get(i));
+        }
+        return Optional.of(sum);
+    }
+
+}
