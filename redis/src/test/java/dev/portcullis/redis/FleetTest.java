@@ -10,13 +10,13 @@ import dev.portcullis.DenyReason;
 import dev.portcullis.IssuedKey;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeySpec;
+import dev.portcullis.KeyUpdate;
 import dev.portcullis.Limit;
 import dev.portcullis.Portcullis;
 import dev.portcullis.RateLimitPolicy;
 import dev.portcullis.RateLimiter;
 import dev.portcullis.RateLimiter.Quota;
 import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
 import io.lettuce.core.RedisClient;
 
 import java.time.Duration;
@@ -170,8 +170,7 @@ class FleetTest {
         assertEquals(DenyReason.RATE_LIMITED, call(nodeA, k).reason());
         assertEquals(DenyReason.RATE_LIMITED, call(nodeB, k).reason());
 
-        KeyRecord r = store.findById(k.id()).orElseThrow();
-        store.save(r.toBuilder().rateLimit(RateLimitPolicy.of(Limit.perDay(5))).build(), r.version());
+        nodeB.keys().update(k.id(), KeyUpdate.builder().rateLimit(RateLimitPolicy.of(Limit.perDay(5))).build());
         int allowed = 0;
         for (int i = 0; i < 10; i++) {
             if (call(i % 2 == 0 ? nodeA : nodeB, k).allowed()) {
@@ -182,8 +181,7 @@ class FleetTest {
 
         // Tighter again, and an account limit on top: both apply at once.
         nodeB.keys().setAccountRateLimit("acme", RateLimitPolicy.of(Limit.perDay(1)));
-        r = store.findById(k.id()).orElseThrow();
-        store.save(r.toBuilder().rateLimit(RateLimitPolicy.of(Limit.perDay(100))).build(), r.version());
+        nodeA.keys().update(k.id(), KeyUpdate.builder().rateLimit(RateLimitPolicy.of(Limit.perDay(100))).build());
         assertTrue(call(nodeA, k).allowed());
         assertEquals(DenyReason.RATE_LIMITED, call(nodeB, k).reason(), "the account's limit of 1");
         nodeB.keys().setAccountRateLimit("acme", null);
