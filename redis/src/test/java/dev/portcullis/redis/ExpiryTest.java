@@ -71,7 +71,7 @@ class ExpiryTest {
     }
 
     @Test
-    void aBusierBucketLivesLongerButStillExpires() {
+    void aBusierBucketLivesLonger() {
         try (RedisRateLimiter limiter = limiter("exp2:")) {
             Quota q = new Quota("k:busy:" + Limit.perMinute(6), Limit.perMinute(6));
             for (int i = 0; i < 3; i++) {
