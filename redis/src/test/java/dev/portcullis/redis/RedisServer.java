@@ -1,0 +1,146 @@
+package dev.portcullis.redis;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} on 127.0.0.1 and a free port, started and stopped by the tests, with
+ * nothing persisted. The binary comes from {@code $REDIS_SERVER} or the PATH; without it the test
+ * fails (never skips): install it with {@code apt-get install -y redis-server}.
+ */
+final class RedisServer implements AutoCloseable {
+    private final String binary;
+    private final int port;
+    private final Path log;
+    private Process process;
+
+    private RedisServer(String binary, int port) throws IOException {
+        this.binary = binary;
+        this.port = port;
+        this.log = Files.createTempFile("redis-" + port + "-", ".log");
+    }
+
+    static RedisServer start() throws IOException {
+        RedisServer s = new RedisServer(binary(), freePort());
+        s.restart();
+        return s;
+    }
+
+    private static String binary() {
+        String env = System.getenv("REDIS_SERVER");
+        if (env != null && Files.isExecutable(Path.of(env))) {
+            return env;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir, "redis-server");
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return fail("redis-server not found on PATH (nor $REDIS_SERVER): these tests need a real Redis. "
+                + "Install it, e.g. `apt-get update && apt-get install -y redis-server`.");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    RedisURI uri() {
+        return RedisURI.builder().withHost("127.0.0.1").withPort(port).withTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    RedisClient client() {
+        return RedisClient.create(uri());
+    }
+
+    /** Starts the server (again, on the same port) and waits until it answers PING. */
+    void restart() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                fail("redis-server exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            if (pong()) {
+                return;
+            }
+            sleep(20);
+        }
+        kill();
+        fail("redis-server did not answer PING within 10 s on port " + port + ":\n" + Files.readString(log));
+    }
+
+    private boolean pong() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.setSoTimeout(500);
+            OutputStream out = s.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] buf = new byte[7];
+            InputStream in = s.getInputStream();
+            int n = in.readNBytes(buf, 0, 7);
+            return n == 7 && new String(buf, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGKILL, by this process's PID: an outage, not a shutdown. */
+    void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("redis-server " + process.pid() + " did not die");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        kill();
+        Files.deleteIfExists(log);
+    }
+}
