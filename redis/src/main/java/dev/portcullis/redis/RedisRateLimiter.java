@@ -139,6 +139,12 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return live != null ? BreakerState.CLOSED : BreakerState.OPEN;
     }
 
+    /** {@code REMOTE} while deciding on Redis, {@code FALLBACK} while the breaker is open: for health and metrics. */
+    @Override
+    public Mode mode() {
+        return live != null ? Mode.REMOTE : Mode.FALLBACK;
+    }
+
     @Override
     public Take tryTakeAll(List<Quota> quotas) {
         Backend b = live;

@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.AuthRequest;
 import dev.portcullis.AuthResult;
 import dev.portcullis.DenyReason;
+import dev.portcullis.Health;
 import dev.portcullis.IssuedKey;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Limit;
 import dev.portcullis.Portcullis;
 import dev.portcullis.RateLimitPolicy;
+import dev.portcullis.RateLimiter;
 import dev.portcullis.RateLimiter.Quota;
 import dev.portcullis.store.CredentialStore;
 import io.lettuce.core.RedisClient;
@@ -135,6 +137,8 @@ class OutageTest {
             try {
                 RedisServer.sleep(300);
                 assertEquals(BreakerState.CLOSED, limiter.state());
+                assertEquals(Health.Status.UP, node.health().status());
+                assertEquals(RateLimiter.Mode.REMOTE, node.health().rateLimiter());
                 long killedAt = System.nanoTime();
                 redis.kill();
                 await(() -> !events.isEmpty(), FAILURES_TO_OPEN * TIMEOUT.toMillis() + SLACK_MS, "the breaker opens");
@@ -143,6 +147,8 @@ class OutageTest {
                 RedisServer.sleep(500);
                 assertTrue(calls.get() > callsAtOpen + 50, "requests flow on the fallback: " + (calls.get() - callsAtOpen));
                 int slowWhileDown = slow.get();
+                assertEquals(Health.Status.DEGRADED, node.health().status(), "health shows the fallback");
+                assertEquals(RateLimiter.Mode.FALLBACK, node.health().rateLimiter());
 
                 long restartedAt = System.nanoTime();
                 redis.restart();
@@ -167,6 +173,7 @@ class OutageTest {
                 assertTrue(TimeUnit.NANOSECONDS.toMillis(slowest.get()) < TIMEOUT.toMillis() + SLACK_MS);
                 assertTrue(closedAfterMs <= 2 * OPEN.toMillis() + SLACK_MS, "closed after " + closedAfterMs + " ms");
                 assertEquals(BreakerState.CLOSED, limiter.state());
+                assertEquals(Health.Status.UP, node.health().status());
                 // The restarted Redis is empty: a bucket there now means decisions are on Redis again.
                 Quota q = new Quota("k:" + k.id() + ":" + Limit.perDay(1_000_000), Limit.perDay(1_000_000));
                 try (StatefulRedisConnection<String, String> c = client.connect()) {
