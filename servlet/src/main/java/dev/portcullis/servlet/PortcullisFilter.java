@@ -20,6 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -108,7 +109,7 @@ public final class PortcullisFilter implements Filter {
         }
         Route route = routes.find(method, path);
         if (route == null) {
-            if (isSlashVariant(method, path)) {
+            if (isSlashVariant(path)) {
                 render(response, BAD_REQUEST); // "/v3/x/messages/" must not slip past the rule for "/v3/x/messages"
             } else if (permitUnmatched) {
                 chain.doFilter(request, response);
@@ -156,11 +157,10 @@ public final class PortcullisFilter implements Filter {
         return p.isEmpty() ? "/" : p;
     }
 
-    /** A trailing-slash path whose slash-less form some rule of this method matches. */
-    private boolean isSlashVariant(String method, String[] path) {
+    /** A trailing-slash path whose slash-less form some rule (of any method) matches. */
+    private boolean isSlashVariant(String[] path) {
         int n = path.length;
-        return n > 0 && path[n - 1].isEmpty()
-                && routes.find(method, java.util.Arrays.copyOf(path, n - 1)) != null;
+        return n > 0 && path[n - 1].isEmpty() && routes.anyMatches(Arrays.copyOf(path, n - 1));
     }
 
     /** The client: the socket peer, or behind trusted proxies what {@link ClientAddress#resolve} makes of their header. */
@@ -244,7 +244,7 @@ public final class PortcullisFilter implements Filter {
          * {@code /}, each a literal or a whole-segment variable {@code {name}} that matches exactly one
          * non-empty segment. Literals match case-sensitively, as containers map servlets. A trailing
          * slash is part of the template: {@code /v3/domains/} and {@code /v3/domains} are different
-         * rules, and a trailing-slash request whose slash-less form has a rule is answered 400.
+         * rules, and a trailing-slash request whose slash-less form has a rule (of any method) is answered 400.
          * Requests are compared after the container decoded them; a path with an empty segment
          * ({@code //}), a {@code .} or {@code ..} segment, or a {@code ;}, {@code %} (double
          * encoding), backslash or control character is answered 400 before any rule is consulted.

@@ -36,6 +36,16 @@ final class Routes {
         return r == null && method.equals("HEAD") ? first(byMethod.get("GET"), path) : r;
     }
 
+    /** Whether a rule of any method matches the path. */
+    boolean anyMatches(String[] path) {
+        for (Route[] routes : byMethod.values()) {
+            if (first(routes, path) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Route first(Route[] routes, String[] path) {
         if (routes != null) {
             for (Route r : routes) {
