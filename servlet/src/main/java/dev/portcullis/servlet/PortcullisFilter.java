@@ -329,8 +329,10 @@ public final class PortcullisFilter implements Filter {
         }
 
         private Builder add(String method, String template, String permission, String resourceVariable) {
-            routes.add(Route.of(method, template, permission, resourceVariable));
-            new Routes(routes); // fails now, naming the rule, rather than at build()
+            List<Route> with = new ArrayList<>(routes);
+            with.add(Route.of(method, template, permission, resourceVariable));
+            new Routes(with); // a clash fails here, naming both rules, rather than at build()
+            routes.add(with.get(with.size() - 1));
             return this;
         }
 
