@@ -30,6 +30,17 @@ final class Routes {
         this.byMethod = Map.copyOf(sorted);
     }
 
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("[");
+        byMethod.values().forEach(rs -> {
+            for (Route r : rs) {
+                b.append(b.length() > 1 ? ", " : "").append(r);
+            }
+        });
+        return b.append(']').toString();
+    }
+
     /** The most specific rule for this method and path; a {@code HEAD} falls back on the {@code GET} rules, as HttpServlet does. */
     Route find(String method, String[] path) {
         Route r = first(byMethod.get(method), path);

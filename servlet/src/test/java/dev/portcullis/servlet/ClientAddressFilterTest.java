@@ -103,5 +103,12 @@ class ClientAddressFilterTest {
             assertEquals(403, post(j.uri(SEND), "Authorization", basic("api", doc6)).statusCode());
             assertEquals(403, post(j.uri(SEND), "Authorization", basic("api", loopback4)).statusCode(), "::1 is not 127.0.0.1");
         }
+        // Jetty's bracketed peer is also what the trusted-proxy check reads
+        try (Jetty j = Jetty.on("::1").filter(f.mailApi().trustedProxies(TrustedProxies.xForwardedFor("::1/128")).build())
+                .servlet("/", new Echo()).start()) {
+            HttpResponse<String> r = post(j.uri(SEND), "Authorization", basic("api", office), "X-Forwarded-For", "198.51.100.7");
+            assertEquals(200, r.statusCode());
+            assertTrue(r.body().contains(" client=198.51.100.7 "), r.body());
+        }
     }
 }

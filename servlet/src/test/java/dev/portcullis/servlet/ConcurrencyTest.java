@@ -49,7 +49,7 @@ class ConcurrencyTest {
                 inFlight.add(Fixture.HTTP.sendAsync(Fixture.request(j.uri(k.path()), headers)
                         .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()));
             }
-            CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
             for (int i = 0; i < cases.size(); i++) {
                 Case k = cases.get(i);
                 HttpResponse<String> r = inFlight.get(i).get();
