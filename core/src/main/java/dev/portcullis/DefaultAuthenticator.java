@@ -259,6 +259,7 @@ final class DefaultAuthenticator implements Authenticator {
                 RateLimiter.Take take = s.limiter().tryTakeAll(enforced);
                 if (!take.allowed()) {
                     a.retryAfter = Duration.ofNanos(Math.max(take.nanosToWait(), 1_000_000));
+                    a.rate = take.status(); // so a 429 carries RateLimit and RateLimit-Policy too
                     return deny(a, DenyReason.RATE_LIMITED, null);
                 }
                 rate = take.status();
@@ -313,7 +314,7 @@ final class DefaultAuthenticator implements Authenticator {
 
     private AuthResult deny(Attempt a, DenyReason reason, String detail) {
         emit(a, false, reason, detail);
-        return AuthResult.deny(reason, a.retryAfter, null, a.atMail, s.realm());
+        return AuthResult.deny(reason, a.retryAfter, a.rate, a.atMail, s.realm());
     }
 
     private AuthResult allow(Attempt a, Principal p, RateLimitStatus rate) {
@@ -343,6 +344,7 @@ final class DefaultAuthenticator implements Authenticator {
         String account;
         Duration retryAfter;
         DenyReason wouldDeny;
+        RateLimitStatus rate;
         /** For the latency metric; 0 when metrics are off, so the hot path reads no clock for it. */
         long startNanos;
         private String network;

@@ -100,7 +100,7 @@ final class LocalRateLimiter implements RateLimiter {
                 for (int j = 0; j < i; j++) {
                     bucket(quotas.get(j)).addTokens(1); // all or nothing
                 }
-                return new Take(false, p.getNanosToWaitForRefill(), null);
+                return new Take(false, p.getNanosToWaitForRefill(), RateLimitStatus.refused(q.limit(), p.getNanosToWaitForRefill()));
             }
             long remaining = p.getRemainingTokens();
             // The least room left, as a fraction of capacity (cross-multiplied: no division).
@@ -109,14 +109,7 @@ final class LocalRateLimiter implements RateLimiter {
                 tightestRemaining = remaining;
             }
         }
-        return new Take(true, 0, tightest == null ? null : status(tightest.limit(), tightestRemaining));
-    }
-
-    static RateLimitStatus status(Limit l, long remaining) {
-        long window = Math.max(1, l.period().toSeconds());
-        double missing = l.capacity() - remaining;
-        long reset = (long) Math.ceil(missing / l.rate() * l.period().toMillis() / 1000.0);
-        return new RateLimitStatus(l.capacity(), window, remaining, reset);
+        return new Take(true, 0, tightest == null ? null : RateLimitStatus.of(tightest.limit(), tightestRemaining));
     }
 
     @Override

@@ -29,7 +29,8 @@ public interface RateLimiter {
      *
      * @param allowed whether every bucket gave a token
      * @param nanosToWait when refused, how long until the refusing bucket has a token again
-     * @param status when allowed, the state of the quota with the least room left; else {@code null}
+     * @param status when allowed, the state of the quota with the least room left; when refused, the
+     *     refusing quota's; {@code null} when no bucket answered (e.g. a fallback that denies)
      */
     record Take(boolean allowed, long nanosToWait, RateLimitStatus status) {}
 

@@ -158,7 +158,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                     if (!p.isConsumed()) {
                         succeeded();
                         refund(b, quotas, taken);
-                        return new Take(false, p.getNanosToWaitForRefill(), null);
+                        return new Take(false, p.getNanosToWaitForRefill(), RateLimitStatus.refused(q.limit(), p.getNanosToWaitForRefill()));
                     }
                     taken++;
                     long remaining = p.getRemainingTokens();
@@ -169,7 +169,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                     }
                 }
                 succeeded();
-                return new Take(true, 0, tightest == null ? null : status(tightest.limit(), tightestRemaining));
+                return new Take(true, 0, tightest == null ? null : RateLimitStatus.of(tightest.limit(), tightestRemaining));
             } catch (RuntimeException e) {
                 // No refund of the tokens taken so far: Redis is failing, and each refund could wait out
                 // another timeout. They stay spent, which errs on the strict side.
@@ -256,13 +256,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return new Quota(q.key(), l.scope() == Limit.Scope.ACCOUNT ? s.perAccount() : s);
     }
 
-    /** As core's local limiter reports it, for the {@code RateLimit} header fields. */
-    private static RateLimitStatus status(Limit l, long remaining) {
-        long window = Math.max(1, l.period().toSeconds());
-        double missing = l.capacity() - remaining;
-        long reset = (long) Math.ceil(missing / l.rate() * l.period().toMillis() / 1000.0);
-        return new RateLimitStatus(l.capacity(), window, remaining, reset);
-    }
 
     private void succeeded() {
         if (failures.get() != 0) { // read first: no shared write per request while all is well

@@ -47,7 +47,11 @@ class RateLimitHeadersTest {
             }
             HttpResponse<String> limited = post(j.uri(SEND), "Authorization", basic("api", key));
             assertEquals(429, limited.statusCode());
+            List<StructuredFields.Item> exhausted = StructuredFields.parseList(only(limited, "RateLimit"));
+            assertEquals(0L, exhausted.get(0).params().get("r"), "a 429 reports the empty quota too (checklist K58)");
+            assertEquals(Map.of("q", 5L, "w", 60L), StructuredFields.parseList(only(limited, "RateLimit-Policy")).get(0).params());
             long retry = Long.parseLong(only(limited, "Retry-After"));
+            assertTrue(retry >= (Long) exhausted.get(0).params().get("t"), "Retry-After SHOULD NOT point earlier than t (checklist K58)");
             assertTrue(retry >= 1 && retry <= 12, "one of 5 per minute is back within 12 s: " + retry);
 
             clock.advance(Duration.ofSeconds(retry));
