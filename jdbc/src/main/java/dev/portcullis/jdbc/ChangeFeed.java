@@ -233,15 +233,16 @@ final class ChangeFeed implements AutoCloseable {
         }
     }
 
-    /** Sets {@code high} to the newest number, and the missing numbers just below it as gaps. */
+    /** Sets {@code high} to the newest number (or the pruned one), and the missing numbers just below it as gaps. */
     private void position(Connection c) throws SQLException {
+        long pruned = prunedThrough(c);
         long max;
         try (PreparedStatement ps = Sql.prepare(c, "SELECT COALESCE(MAX(seq), 0) FROM " + t.change(), timeoutSeconds);
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
-            max = rs.getLong(1);
+            max = Math.max(pruned, rs.getLong(1));
         }
-        long from = Math.max(prunedThrough(c), max - START_WINDOW);
+        long from = Math.max(pruned, max - START_WINDOW);
         Set<Long> present = new HashSet<>();
         try (PreparedStatement ps = Sql.prepare(c, "SELECT seq FROM " + t.change() + " WHERE seq > ?", timeoutSeconds)) {
             ps.setLong(1, from);

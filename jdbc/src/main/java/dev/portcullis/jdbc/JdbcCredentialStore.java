@@ -719,7 +719,9 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             try {
                 Flyway.configure(JdbcCredentialStore.class.getClassLoader())
                         .dataSource(dataSource)
-                        .table(tablePrefix + "schema_history")
+                        // Flyway quotes the name: on H2 in upper case, like the unquoted names of the migration.
+                        .table(dialect == Dialect.H2 ? (tablePrefix + "schema_history").toUpperCase(java.util.Locale.ROOT)
+                                : tablePrefix + "schema_history")
                         .locations("classpath:dev/portcullis/jdbc/migration/" + dialect.folder)
                         .failOnMissingLocations(true)
                         .placeholders(Map.of("prefix", tablePrefix))
