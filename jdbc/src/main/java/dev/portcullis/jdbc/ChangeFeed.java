@@ -349,10 +349,13 @@ final class ChangeFeed implements AutoCloseable {
         }
     }
 
-    /** Stops the poller and waits for a poll in progress (bounded by the statement timeout). */
+    /**
+     * Stops the poller and waits for a poll in progress (bounded by the statement timeout). No
+     * interrupt: an interrupted file read can close an embedded H2 database under its other users.
+     */
     @Override
     public void close() {
-        poller.shutdownNow();
+        poller.shutdown();
         try {
             if (!poller.awaitTermination(timeoutSeconds + 5L, TimeUnit.SECONDS)) {
                 LOG.log(System.Logger.Level.WARNING, "change feed " + t.prefix() + " poller did not stop in time");
