@@ -40,8 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
+// H2's engine takes a while to compile: 5 x 2 s of warm-up still left interpreted iterations.
+@Warmup(iterations = 10, time = 2)
+@Measurement(iterations = 10, time = 2)
 @Fork(1)
 public class JdbcLookupBenchmark {
     private static final int KEYS = 5_000;
