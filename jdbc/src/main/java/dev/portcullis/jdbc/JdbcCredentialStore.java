@@ -254,7 +254,8 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             throw new IllegalArgumentException("a username must not contain a line break");
         }
         String id = saved.id();
-        return write("save", conflict -> conflict.startsWith("username") ? "username is already taken"
+        Row row = new Row(saved); // encoded first: a value the columns cannot hold fails before any SQL
+        return write("save", usernameTaken -> usernameTaken ? "username is already taken"
                 : expectedVersion == 0 ? "record " + id + " already exists" : "record " + id + " changed concurrently",
                 (c, claim) -> {
                     Set<String> usernames = new LinkedHashSet<>();
@@ -277,45 +278,57 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
                         usernames.add(saved.username());
                     }
                     long seq = claim.next(c);
-                    String sql = expectedVersion == 0
-                            ? "INSERT INTO " + t.credential() + " (name, kind, key_prefix, username, secret_hash, password_profile,"
-                                    + " grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version,"
-                                    + " change_seq, account, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                            : "UPDATE " + t.credential() + " SET name = ?, kind = ?, key_prefix = ?, username = ?, secret_hash = ?,"
-                                    + " password_profile = ?, grants = ?, allowlist = ?, rate_limit = ?, channels = ?, created_at = ?,"
-                                    + " expires_at = ?, lifetime = ?, revoked_at = ?, version = ?, change_seq = ?, account = ?"
-                                    + " WHERE id = ? AND version = ?";
-                    try (PreparedStatement ps = Sql.prepare(c, sql, statementSeconds)) {
-                        int i = 0;
-                        ps.setString(++i, saved.name());
-                        ps.setString(++i, saved.kind().name());
-                        ps.setString(++i, saved.prefix());
-                        ps.setString(++i, saved.username());
-                        ps.setString(++i, saved.secretHash());
-                        ps.setString(++i, saved.passwordProfile());
-                        ps.setString(++i, Columns.grants(saved.grants()));
-                        ps.setString(++i, Columns.allowlist(saved.allowlist()));
-                        ps.setString(++i, Columns.rateLimit(saved.rateLimit()));
-                        ps.setString(++i, Columns.channels(saved.channels()));
-                        Columns.setInstant(ps, ++i, saved.createdAt());
-                        Columns.setInstant(ps, ++i, saved.expiresAt());
-                        ps.setString(++i, Columns.duration(saved.lifetime()));
-                        Columns.setInstant(ps, ++i, saved.revokedAt());
-                        ps.setLong(++i, saved.version());
-                        ps.setLong(++i, seq);
-                        ps.setString(++i, saved.account());
-                        ps.setString(++i, id);
-                        if (expectedVersion != 0) {
-                            ps.setLong(++i, expectedVersion);
-                        }
-                        if (ps.executeUpdate() != 1) {
-                            throw new StoreConflictException("record " + id + " changed concurrently");
-                        }
-                    }
+                    writeCredential(c, row, expectedVersion, seq);
                     StoreChange change = StoreChange.credential(id, saved.version(), usernames);
                     recordChange(c, seq, change);
                     return new Written<>(saved, seq, change);
                 });
+    }
+
+    /** A record and its list columns, encoded. */
+    private record Row(KeyRecord r, String grants, String allowlist, String channels) {
+        Row(KeyRecord r) {
+            this(r, Columns.grants(r.grants()), Columns.allowlist(r.allowlist()), Columns.channels(r.channels()));
+        }
+    }
+
+    private void writeCredential(Connection c, Row row, long expectedVersion, long seq) throws SQLException {
+        KeyRecord r = row.r();
+        String sql = expectedVersion == 0
+                ? "INSERT INTO " + t.credential() + " (name, kind, key_prefix, username, secret_hash, password_profile,"
+                        + " grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version,"
+                        + " change_seq, account, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                : "UPDATE " + t.credential() + " SET name = ?, kind = ?, key_prefix = ?, username = ?, secret_hash = ?,"
+                        + " password_profile = ?, grants = ?, allowlist = ?, rate_limit = ?, channels = ?, created_at = ?,"
+                        + " expires_at = ?, lifetime = ?, revoked_at = ?, version = ?, change_seq = ?, account = ?"
+                        + " WHERE id = ? AND version = ?";
+        try (PreparedStatement ps = Sql.prepare(c, sql, statementSeconds)) {
+            int i = 0;
+            ps.setString(++i, r.name());
+            ps.setString(++i, r.kind().name());
+            ps.setString(++i, r.prefix());
+            ps.setString(++i, r.username());
+            ps.setString(++i, r.secretHash());
+            ps.setString(++i, r.passwordProfile());
+            ps.setString(++i, row.grants());
+            ps.setString(++i, row.allowlist());
+            ps.setString(++i, Columns.rateLimit(r.rateLimit()));
+            ps.setString(++i, row.channels());
+            Columns.setInstant(ps, ++i, r.createdAt());
+            Columns.setInstant(ps, ++i, r.expiresAt());
+            ps.setString(++i, Columns.duration(r.lifetime()));
+            Columns.setInstant(ps, ++i, r.revokedAt());
+            ps.setLong(++i, r.version());
+            ps.setLong(++i, seq);
+            ps.setString(++i, r.account());
+            ps.setString(++i, r.id());
+            if (expectedVersion != 0) {
+                ps.setLong(++i, expectedVersion);
+            }
+            if (ps.executeUpdate() != 1) {
+                throw new StoreConflictException("record " + r.id() + " changed concurrently");
+            }
+        }
     }
 
     @Override
@@ -327,7 +340,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         AccountRecord saved = new AccountRecord(account.account(), Columns.stored(account.suspendedAt()),
                 account.rateLimit(), expectedVersion + 1);
         String name = saved.account();
-        return write("saveAccount", conflict -> "account " + name + " changed concurrently", (c, claim) -> {
+        return write("saveAccount", usernameTaken -> "account " + name + " changed concurrently", (c, claim) -> {
             try (PreparedStatement ps = Sql.prepare(c, "SELECT version FROM " + t.account() + " WHERE account = ? FOR UPDATE",
                     statementSeconds)) {
                 ps.setString(1, name);
@@ -520,12 +533,17 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
 
     private record Written<T>(T value, long seq, StoreChange change) {}
 
+    /** The message of a conflict the database reported: a unique key (the username's, or not) or a lost lock race. */
+    @FunctionalInterface
+    private interface ConflictMessage {
+        String of(boolean usernameTaken);
+    }
+
     /**
-     * One write transaction. A unique-key or lock conflict becomes {@link StoreConflictException}
-     * (its message from {@code conflictMessage}, given "username" when the username's constraint
-     * was hit); after the commit the change is announced to this store's subscribers.
+     * One write transaction. A unique-key or lock conflict becomes {@link StoreConflictException};
+     * after the commit the change is announced to this store's subscribers.
      */
-    private <T> T write(String what, java.util.function.Function<String, String> conflictMessage, WriteWork<T> work) {
+    private <T> T write(String what, ConflictMessage conflictMessage, WriteWork<T> work) {
         ensureOpen();
         long[] claimed = {0};
         Claim claim = c -> {
@@ -547,7 +565,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             if (Sql.isUniqueViolation(e) || Sql.isLockConflict(dialect, e)) {
                 boolean username = Sql.isUniqueViolation(e) && String.valueOf(e.getMessage())
                         .toLowerCase(java.util.Locale.ROOT).contains(t.credential() + "_username");
-                throw new StoreConflictException(conflictMessage.apply(username ? "username" : ""));
+                throw new StoreConflictException(conflictMessage.of(username));
             }
             throw Sql.failure(what, e);
         } catch (RuntimeException e) {
