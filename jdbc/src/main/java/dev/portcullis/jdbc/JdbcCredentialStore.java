@@ -733,23 +733,39 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             return store;
         }
 
+        /**
+         * Runs the migrations, up to three times: nodes starting together on an empty database can
+         * trip over each other's new history table (Flyway then refuses to baseline); the retry finds
+         * it filled in, takes Flyway's lock and has nothing left to do.
+         */
         private void migrate(Dialect dialect) {
-            try {
-                Flyway.configure(JdbcCredentialStore.class.getClassLoader())
-                        .dataSource(dataSource)
-                        // Flyway quotes the name: on H2 in upper case, like the unquoted names of the migration.
-                        .table(dialect == Dialect.H2 ? (tablePrefix + "schema_history").toUpperCase(java.util.Locale.ROOT)
-                                : tablePrefix + "schema_history")
-                        .locations("classpath:dev/portcullis/jdbc/migration/" + dialect.folder)
-                        .failOnMissingLocations(true)
-                        .placeholders(Map.of("prefix", tablePrefix))
-                        // The schema may hold the application's own tables: baseline below V1, then migrate.
-                        .baselineOnMigrate(true)
-                        .baselineVersion("0")
-                        .load()
-                        .migrate();
-            } catch (FlywayException e) {
-                throw new StoreException("credential store: schema migration failed", e);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    Flyway.configure(JdbcCredentialStore.class.getClassLoader())
+                            .dataSource(dataSource)
+                            // Flyway quotes the name: on H2 in upper case, like the unquoted names of the migration.
+                            .table(dialect == Dialect.H2 ? (tablePrefix + "schema_history").toUpperCase(java.util.Locale.ROOT)
+                                    : tablePrefix + "schema_history")
+                            .locations("classpath:dev/portcullis/jdbc/migration/" + dialect.folder)
+                            .failOnMissingLocations(true)
+                            .placeholders(Map.of("prefix", tablePrefix))
+                            // The schema may hold the application's own tables: baseline below V1, then migrate.
+                            .baselineOnMigrate(true)
+                            .baselineVersion("0")
+                            .load()
+                            .migrate();
+                    return;
+                } catch (FlywayException e) {
+                    if (attempt == 3) {
+                        throw new StoreException("credential store: schema migration failed", e);
+                    }
+                }
+                try {
+                    Thread.sleep(250L * attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException("credential store: interrupted while migrating the schema", e);
+                }
             }
         }
     }
