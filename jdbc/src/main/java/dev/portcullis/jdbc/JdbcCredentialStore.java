@@ -1,0 +1,772 @@
+package dev.portcullis.jdbc;
+
+import dev.portcullis.CredentialKind;
+import dev.portcullis.store.AccountRecord;
+import dev.portcullis.store.CredentialStore;
+import dev.portcullis.store.KeyRecord;
+import dev.portcullis.store.Page;
+import dev.portcullis.store.StoreChange;
+import dev.portcullis.store.StoreConflictException;
+import dev.portcullis.store.StoreException;
+import dev.portcullis.store.Usage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * A {@link CredentialStore} on plain JDBC, for H2 (embedded, one process) and PostgreSQL (a fleet
+ * of nodes sharing one database).
+ *
+ * <pre>{@code
+ * JdbcCredentialStore store = JdbcCredentialStore.builder(dataSource)
+ *         .pollInterval(Duration.ofSeconds(1))      // the fleet's revocation bound
+ *         .build();                                 // migrates the schema (Flyway)
+ * Portcullis portcullis = Portcullis.builder().store(store).build();
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Schema</b>: created and migrated by Flyway at {@link Builder#build()}, in the data source's
+ *       default schema, with its own history table ({@code <prefix>schema_history}).
+ *   <li><b>Writes</b> are optimistic: a save names the version it read, and a stale one fails with
+ *       {@link StoreConflictException}; nothing is silently overwritten.
+ *   <li><b>Change feed</b>: every write records a sequence number; one daemon thread per store polls
+ *       for new ones every {@link Builder#pollInterval poll interval} and announces them to
+ *       {@link #subscribe subscribers}, so a revocation made on any node reaches every other node
+ *       within about one interval. This store's own writes are announced at once.
+ *   <li><b>Deadlines</b>: lookups ({@link #findById}, {@link #findByUsername}, {@link #findAccount})
+ *       run with the {@link Builder#lookupTimeout lookup timeout} as query timeout; the wait for a
+ *       connection is the pool's (e.g. HikariCP {@code connectionTimeout}): keep it short, see
+ *       {@code docs/integration-jdbc.md}. A call that cannot answer throws {@link StoreException}.
+ * </ul>
+ *
+ * Thread-safe. {@link #close()} stops the feed; it does not close the data source, which stays the
+ * caller's.
+ */
+public final class JdbcCredentialStore implements CredentialStore, AutoCloseable {
+    private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,39}");
+    private static final String CREDENTIAL_COLUMNS = "id, account, name, kind, key_prefix, username, secret_hash,"
+            + " password_profile, grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version";
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final Tables t;
+    private final int lookupSeconds;
+    private final int statementSeconds;
+    private final Duration pollInterval;
+    private final ChangeFeed feed;
+    private volatile boolean closed;
+
+    private JdbcCredentialStore(Builder b, Dialect dialect) {
+        this.dataSource = b.dataSource;
+        this.dialect = dialect;
+        this.t = new Tables(b.tablePrefix);
+        this.lookupSeconds = seconds(b.lookupTimeout);
+        this.statementSeconds = seconds(b.statementTimeout);
+        this.pollInterval = b.pollInterval;
+        this.feed = new ChangeFeed(dataSource, t, statementSeconds, b.pollInterval, b.feedLookback, b.feedRetention);
+    }
+
+    /** JDBC query timeouts are whole seconds: round up, never to zero (which means "no limit"). */
+    private static int seconds(Duration d) {
+        long s = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, s));
+    }
+
+    /** A store with the defaults (table prefix {@code portcullis_}, poll interval 1 s); migrates the schema. */
+    public static JdbcCredentialStore create(DataSource dataSource) {
+        return builder(dataSource).build();
+    }
+
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
+    /**
+     * Time since this store's change feed last caught up with the database: stays below about
+     * {@code pollInterval} plus one query while the database answers, and grows while it does not.
+     * Changes made on other nodes reach this one's subscribers at most this much (plus one interval)
+     * late; for a health check, alarm at a few intervals.
+     */
+    public Duration feedLag() {
+        return feed.lag();
+    }
+
+    /** How often the change feed polls; the fleet's revocation bound. */
+    public Duration pollInterval() {
+        return pollInterval;
+    }
+
+    // --- lookups (request path: the lookup timeout) ---
+
+    @Override
+    public Optional<KeyRecord> findById(String id) {
+        Objects.requireNonNull(id, "id");
+        return read("findById", c -> findCredential(c, "id", id));
+    }
+
+    @Override
+    public Optional<KeyRecord> findByUsername(String username) {
+        Objects.requireNonNull(username, "username");
+        return read("findByUsername", c -> findCredential(c, "username", username));
+    }
+
+    private Optional<KeyRecord> findCredential(Connection c, String column, String value) throws SQLException {
+        try (PreparedStatement ps = Sql.prepare(c, "SELECT " + CREDENTIAL_COLUMNS + " FROM " + t.credential()
+                + " WHERE " + column + " = ?", lookupSeconds)) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(credential(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public Optional<AccountRecord> findAccount(String account) {
+        Objects.requireNonNull(account, "account");
+        return read("findAccount", c -> {
+            try (PreparedStatement ps = Sql.prepare(c, "SELECT account, suspended_at, rate_limit, version FROM "
+                    + t.account() + " WHERE account = ?", lookupSeconds)) {
+                ps.setString(1, account);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new AccountRecord(rs.getString("account"), Columns.getInstant(rs, "suspended_at"),
+                            Columns.rateLimit(rs.getString("rate_limit")), rs.getLong("version")));
+                }
+            }
+        });
+    }
+
+    private static KeyRecord credential(ResultSet rs) throws SQLException {
+        return KeyRecord.builder()
+                .id(rs.getString("id"))
+                .account(rs.getString("account"))
+                .name(rs.getString("name"))
+                .kind(CredentialKind.valueOf(rs.getString("kind")))
+                .prefix(rs.getString("key_prefix"))
+                .username(rs.getString("username"))
+                .secretHash(rs.getString("secret_hash"))
+                .passwordProfile(rs.getString("password_profile"))
+                .grants(Columns.grants(rs.getString("grants")))
+                .allowlist(Columns.allowlist(rs.getString("allowlist")))
+                .rateLimit(Columns.rateLimit(rs.getString("rate_limit")))
+                .channels(Columns.channels(rs.getString("channels")))
+                .createdAt(Columns.getInstant(rs, "created_at"))
+                .expiresAt(Columns.getInstant(rs, "expires_at"))
+                .lifetime(Columns.duration(rs.getString("lifetime")))
+                .revokedAt(Columns.getInstant(rs, "revoked_at"))
+                .version(rs.getLong("version"))
+                .build();
+    }
+
+    // --- management reads (the statement timeout) ---
+
+    @Override
+    public Page<KeyRecord> listByAccount(String account, String cursor, int limit) {
+        Objects.requireNonNull(account, "account");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be 1 to 1000, got " + limit);
+        }
+        return read("listByAccount", c -> {
+            // One more than asked for tells whether there is a next page.
+            try (PreparedStatement ps = Sql.prepare(c, "SELECT " + CREDENTIAL_COLUMNS + " FROM " + t.credential()
+                    + " WHERE account = ? AND id > ? ORDER BY id FETCH FIRST " + (limit + 1) + " ROWS ONLY",
+                    statementSeconds)) {
+                ps.setString(1, account);
+                ps.setString(2, cursor == null ? "" : cursor);
+                List<KeyRecord> items = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(credential(rs));
+                    }
+                }
+                if (items.size() <= limit) {
+                    return new Page<>(items, null);
+                }
+                List<KeyRecord> page = items.subList(0, limit);
+                return new Page<>(page, page.get(limit - 1).id());
+            }
+        });
+    }
+
+    @Override
+    public Optional<Usage> usage(String keyId) {
+        Objects.requireNonNull(keyId, "keyId");
+        return read("usage", c -> {
+            try (PreparedStatement ps = Sql.prepare(c, "SELECT item, n, last_at, address FROM " + t.usage()
+                    + " WHERE key_id = ?", statementSeconds)) {
+                ps.setString(1, keyId);
+                boolean any = false;
+                Instant last = null;
+                String address = null;
+                Map<String, Long> counts = new HashMap<>();
+                Set<String> networks = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        any = true;
+                        String item = rs.getString("item");
+                        if (item.equals(LAST)) {
+                            last = Columns.getInstant(rs, "last_at");
+                            address = rs.getString("address");
+                        } else if (item.startsWith(COUNT)) {
+                            counts.put(item.substring(COUNT.length()), rs.getLong("n"));
+                        } else if (item.startsWith(NETWORK)) {
+                            networks.add(item.substring(NETWORK.length()));
+                        }
+                    }
+                }
+                return any ? Optional.of(new Usage(keyId, last, address, counts, networks)) : Optional.empty();
+            }
+        });
+    }
+
+    // --- writes ---
+
+    @Override
+    public KeyRecord save(KeyRecord record, long expectedVersion) {
+        Objects.requireNonNull(record, "record");
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expectedVersion must be >= 0");
+        }
+        KeyRecord saved = asStored(record, expectedVersion + 1);
+        if (saved.username() != null && saved.username().indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("a username must not contain a line break");
+        }
+        String id = saved.id();
+        Row row = new Row(saved); // encoded first: a value the columns cannot hold fails before any SQL
+        return write("save", usernameTaken -> usernameTaken ? "username is already taken"
+                : expectedVersion == 0 ? "record " + id + " already exists" : "record " + id + " changed concurrently",
+                (c, claim) -> {
+                    Set<String> usernames = new LinkedHashSet<>();
+                    try (PreparedStatement ps = Sql.prepare(c, "SELECT version, username FROM " + t.credential()
+                            + " WHERE id = ? FOR UPDATE", statementSeconds)) {
+                        ps.setString(1, id);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next()) {
+                                checkVersion("record " + id, rs.getLong(1), expectedVersion);
+                                String old = rs.getString(2);
+                                if (old != null) {
+                                    usernames.add(old);
+                                }
+                            } else if (expectedVersion != 0) {
+                                throw new StoreConflictException("record " + id + " does not exist");
+                            }
+                        }
+                    }
+                    if (saved.username() != null) {
+                        usernames.add(saved.username());
+                    }
+                    long seq = claim.next(c);
+                    writeCredential(c, row, expectedVersion, seq);
+                    StoreChange change = StoreChange.credential(id, saved.version(), usernames);
+                    recordChange(c, seq, change);
+                    return new Written<>(saved, seq, change);
+                });
+    }
+
+    /** A record and its list columns, encoded. */
+    private record Row(KeyRecord r, String grants, String allowlist, String channels) {
+        Row(KeyRecord r) {
+            this(r, Columns.grants(r.grants()), Columns.allowlist(r.allowlist()), Columns.channels(r.channels()));
+        }
+    }
+
+    private void writeCredential(Connection c, Row row, long expectedVersion, long seq) throws SQLException {
+        KeyRecord r = row.r();
+        String sql = expectedVersion == 0
+                ? "INSERT INTO " + t.credential() + " (name, kind, key_prefix, username, secret_hash, password_profile,"
+                        + " grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version,"
+                        + " change_seq, account, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                : "UPDATE " + t.credential() + " SET name = ?, kind = ?, key_prefix = ?, username = ?, secret_hash = ?,"
+                        + " password_profile = ?, grants = ?, allowlist = ?, rate_limit = ?, channels = ?, created_at = ?,"
+                        + " expires_at = ?, lifetime = ?, revoked_at = ?, version = ?, change_seq = ?, account = ?"
+                        + " WHERE id = ? AND version = ?";
+        try (PreparedStatement ps = Sql.prepare(c, sql, statementSeconds)) {
+            int i = 0;
+            ps.setString(++i, r.name());
+            ps.setString(++i, r.kind().name());
+            ps.setString(++i, r.prefix());
+            ps.setString(++i, r.username());
+            ps.setString(++i, r.secretHash());
+            ps.setString(++i, r.passwordProfile());
+            ps.setString(++i, row.grants());
+            ps.setString(++i, row.allowlist());
+            ps.setString(++i, Columns.rateLimit(r.rateLimit()));
+            ps.setString(++i, row.channels());
+            Columns.setInstant(ps, ++i, r.createdAt());
+            Columns.setInstant(ps, ++i, r.expiresAt());
+            ps.setString(++i, Columns.duration(r.lifetime()));
+            Columns.setInstant(ps, ++i, r.revokedAt());
+            ps.setLong(++i, r.version());
+            ps.setLong(++i, seq);
+            ps.setString(++i, r.account());
+            ps.setString(++i, r.id());
+            if (expectedVersion != 0) {
+                ps.setLong(++i, expectedVersion);
+            }
+            if (ps.executeUpdate() != 1) {
+                throw new StoreConflictException("record " + r.id() + " changed concurrently");
+            }
+        }
+    }
+
+    @Override
+    public AccountRecord saveAccount(AccountRecord account, long expectedVersion) {
+        Objects.requireNonNull(account, "account");
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expectedVersion must be >= 0");
+        }
+        AccountRecord saved = new AccountRecord(account.account(), Columns.stored(account.suspendedAt()),
+                account.rateLimit(), expectedVersion + 1);
+        String name = saved.account();
+        return write("saveAccount", usernameTaken -> "account " + name + " changed concurrently", (c, claim) -> {
+            try (PreparedStatement ps = Sql.prepare(c, "SELECT version FROM " + t.account() + " WHERE account = ? FOR UPDATE",
+                    statementSeconds)) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    checkVersion("account " + name, rs.next() ? rs.getLong(1) : 0, expectedVersion);
+                }
+            }
+            long seq = claim.next(c);
+            String sql = expectedVersion == 0
+                    ? "INSERT INTO " + t.account() + " (suspended_at, rate_limit, version, change_seq, account) VALUES (?, ?, ?, ?, ?)"
+                    : "UPDATE " + t.account() + " SET suspended_at = ?, rate_limit = ?, version = ?, change_seq = ?"
+                            + " WHERE account = ? AND version = ?";
+            try (PreparedStatement ps = Sql.prepare(c, sql, statementSeconds)) {
+                Columns.setInstant(ps, 1, saved.suspendedAt());
+                ps.setString(2, Columns.rateLimit(saved.rateLimit()));
+                ps.setLong(3, saved.version());
+                ps.setLong(4, seq);
+                ps.setString(5, name);
+                if (expectedVersion != 0) {
+                    ps.setLong(6, expectedVersion);
+                }
+                if (ps.executeUpdate() != 1) {
+                    throw new StoreConflictException("account " + name + " changed concurrently");
+                }
+            }
+            StoreChange change = StoreChange.account(name, saved.version());
+            recordChange(c, seq, change);
+            return new Written<>(saved, seq, change);
+        });
+    }
+
+    private static void checkVersion(String what, long current, long expected) {
+        if (current != expected) {
+            throw new StoreConflictException(expected == 0 ? what + " already exists"
+                    : current == 0 ? what + " does not exist" : what + " is at version " + current + ", not " + expected);
+        }
+    }
+
+    /** The record as a read will return it: the new version, instants at the stored precision. */
+    private static KeyRecord asStored(KeyRecord r, long version) {
+        return r.toBuilder()
+                .version(version)
+                .createdAt(Columns.stored(r.createdAt()))
+                .expiresAt(Columns.stored(r.expiresAt()))
+                .revokedAt(Columns.stored(r.revokedAt()))
+                .build();
+    }
+
+    private void recordChange(Connection c, long seq, StoreChange change) throws SQLException {
+        try (PreparedStatement ps = Sql.prepare(c, "INSERT INTO " + t.change()
+                + " (seq, kind, ref, version, usernames, recorded_at) VALUES (?, ?, ?, ?, ?, ?)", statementSeconds)) {
+            ps.setLong(1, seq);
+            ps.setString(2, change.kind().name());
+            ps.setString(3, change.id());
+            ps.setLong(4, change.version());
+            ps.setString(5, Columns.usernames(change.usernames()));
+            Columns.setInstant(ps, 6, Instant.now());
+            ps.executeUpdate();
+        }
+    }
+
+    private static final String LAST = "last";
+    private static final String COUNT = "count:";
+    private static final String NETWORK = "net:";
+
+    private record Item(String keyId, String item, long n, Instant at, String address, boolean network) {}
+
+    /**
+     * One batched upsert per flush, in one transaction: each row adds to the stored one. Rows are
+     * written per key, its {@code last} row first: that row's lock makes concurrent flushes for a
+     * key (from other nodes) take turns, and the key order rules out deadlocks between them.
+     */
+    @Override
+    public void addUsage(Collection<Usage> batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Item> items = new ArrayList<>();
+        for (Usage u : batch) {
+            items.add(new Item(u.keyId(), LAST, 0, u.lastUsedAt(), u.lastClientAddress(), false));
+            u.counts().forEach((outcome, n) -> items.add(new Item(u.keyId(), COUNT + outcome, n, null, null, false)));
+            u.networks().forEach(net -> items.add(new Item(u.keyId(), NETWORK + net, 0, null, null, true)));
+        }
+        items.sort(Comparator.comparing(Item::keyId)
+                .thenComparing(i -> !i.item().equals(LAST))
+                .thenComparing(Item::item));
+        String sql = dialect.usageUpsert(t.usage(), t.credential());
+        ensureOpen();
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                Sql.inTransaction(c, tx -> {
+                    try (PreparedStatement ps = Sql.prepare(tx, sql, statementSeconds)) {
+                        for (Item i : items) {
+                            ps.setString(1, i.item());
+                            ps.setLong(2, i.n());
+                            Columns.setInstant(ps, 3, i.at());
+                            ps.setString(4, i.address());
+                            ps.setString(5, i.keyId());
+                            ps.setBoolean(6, i.network());
+                            ps.setInt(7, Usage.MAX_NETWORKS);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                    return null;
+                });
+                return;
+            } catch (SQLException e) {
+                // Two first flushes of one key can both try to insert its rows; the loser retries.
+                if (attempt < 3 && (Sql.isUniqueViolation(e) || Sql.isLockConflict(dialect, e))) {
+                    continue;
+                }
+                throw Sql.failure("addUsage", e);
+            }
+        }
+    }
+
+    // --- feed ---
+
+    @Override
+    public AutoCloseable subscribe(Consumer<StoreChange> listener) {
+        Objects.requireNonNull(listener, "listener");
+        ensureOpen();
+        return feed.subscribe(listener);
+    }
+
+    @Override
+    public boolean hasChangeFeed() {
+        return true;
+    }
+
+    /** Polls the change feed now, on the calling thread; for tests. */
+    void pollNow() {
+        try {
+            feed.poll();
+        } catch (SQLException e) {
+            throw Sql.failure("poll", e);
+        }
+    }
+
+    /** Prunes the change table now; for tests. */
+    void pruneNow() {
+        try {
+            feed.pruneNow();
+        } catch (SQLException e) {
+            throw Sql.failure("prune", e);
+        }
+    }
+
+    /** Stops the change feed's poller. Idempotent; later calls on the store throw {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        closed = true;
+        feed.close();
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcCredentialStore[" + dialect.folder + ", " + t.prefix() + "]";
+    }
+
+    // --- plumbing ---
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this JdbcCredentialStore is closed");
+        }
+    }
+
+    private <T> T read(String what, Sql.Work<T> work) {
+        ensureOpen();
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw Sql.failure(what, e);
+        }
+    }
+
+    /** Takes this write's sequence number and registers it with the feed before the commit. */
+    @FunctionalInterface
+    private interface Claim {
+        long next(Connection c) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface WriteWork<T> {
+        Written<T> run(Connection c, Claim claim) throws SQLException;
+    }
+
+    private record Written<T>(T value, long seq, StoreChange change) {}
+
+    /** The message of a conflict the database reported: a unique key (the username's, or not) or a lost lock race. */
+    @FunctionalInterface
+    private interface ConflictMessage {
+        String of(boolean usernameTaken);
+    }
+
+    /**
+     * One write transaction. A unique-key or lock conflict becomes {@link StoreConflictException};
+     * after the commit the change is announced to this store's subscribers.
+     */
+    private <T> T write(String what, ConflictMessage conflictMessage, WriteWork<T> work) {
+        ensureOpen();
+        long[] claimed = {0};
+        Claim claim = c -> {
+            long seq;
+            try (PreparedStatement ps = Sql.prepare(c, dialect.nextSequenceValue(t.changeSequence()), statementSeconds);
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                seq = rs.getLong(1);
+            }
+            feed.claim(seq);
+            claimed[0] = seq;
+            return seq;
+        };
+        Written<T> w;
+        try (Connection c = dataSource.getConnection()) {
+            w = Sql.inTransaction(c, tx -> work.run(tx, claim));
+        } catch (SQLException e) {
+            abandon(claimed[0]);
+            if (Sql.isUniqueViolation(e) || Sql.isLockConflict(dialect, e)) {
+                boolean username = Sql.isUniqueViolation(e) && String.valueOf(e.getMessage())
+                        .toLowerCase(java.util.Locale.ROOT).contains(t.credential() + "_username");
+                throw new StoreConflictException(conflictMessage.of(username));
+            }
+            throw Sql.failure(what, e);
+        } catch (RuntimeException e) {
+            abandon(claimed[0]);
+            throw e;
+        }
+        feed.committed(w.seq(), w.change());
+        return w.value();
+    }
+
+    private void abandon(long seq) {
+        if (seq != 0) {
+            feed.abandon(seq);
+        }
+    }
+
+    /**
+     * Configures a {@link JdbcCredentialStore}. Each setting may be given once (a second call throws
+     * {@link IllegalStateException}); bad values throw {@link IllegalArgumentException}.
+     */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private String tablePrefix;
+        private Duration pollInterval;
+        private Duration lookupTimeout;
+        private Duration statementTimeout;
+        private Duration feedLookback;
+        private Duration feedRetention;
+        private Boolean migrate;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        private static void once(Object current, String what) {
+            if (current != null) {
+                throw new IllegalStateException(what + " was already set to " + current);
+            }
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
+        }
+
+        /** Prefix of every table, index and sequence name; default {@code portcullis_}. {@code [a-z][a-z0-9_]{0,39}}. */
+        public Builder tablePrefix(String prefix) {
+            once(this.tablePrefix, "tablePrefix");
+            if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+                throw new IllegalArgumentException("table prefix must match " + PREFIX.pattern());
+            }
+            this.tablePrefix = prefix;
+            return this;
+        }
+
+        /**
+         * How often the change feed polls the database: the bound within which a change made on
+         * another node reaches this one. Default 1 s; 10 ms to 1 hour.
+         */
+        public Builder pollInterval(Duration interval) {
+            once(this.pollInterval, "pollInterval");
+            positive(interval, "pollInterval");
+            if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("poll interval must be 10 ms to 1 hour, got " + interval);
+            }
+            this.pollInterval = interval;
+            return this;
+        }
+
+        /**
+         * Query timeout of the request-path lookups; default 1 s. JDBC counts whole seconds, so it is
+         * rounded up. The wait for a pooled connection comes on top: that is the pool's setting.
+         */
+        public Builder lookupTimeout(Duration timeout) {
+            once(this.lookupTimeout, "lookupTimeout");
+            this.lookupTimeout = positive(timeout, "lookupTimeout");
+            return this;
+        }
+
+        /** Query timeout of writes, listings, usage flushes and feed polls; default 5 s, rounded up to seconds. */
+        public Builder statementTimeout(Duration timeout) {
+            once(this.statementTimeout, "statementTimeout");
+            this.statementTimeout = positive(timeout, "statementTimeout");
+            return this;
+        }
+
+        /**
+         * How long the feed waits for a sequence number that was taken but not yet committed
+         * (a write in flight, or one rolled back); default 2 minutes. A write that commits later than
+         * this after taking its number is not announced by the feed (the cache's refresh still
+         * catches it).
+         */
+        public Builder feedLookback(Duration lookback) {
+            once(this.feedLookback, "feedLookback");
+            this.feedLookback = positive(lookback, "feedLookback");
+            return this;
+        }
+
+        /**
+         * How long change rows are kept; default 24 hours, and longer than the lookback. A node cut
+         * off for longer re-announces every record changed since it last polled.
+         */
+        public Builder feedRetention(Duration retention) {
+            once(this.feedRetention, "feedRetention");
+            this.feedRetention = positive(retention, "feedRetention");
+            return this;
+        }
+
+        /** Whether {@link #build()} runs the Flyway migrations; default true. Off: the schema must be current. */
+        public Builder migrateSchema(boolean migrate) {
+            once(this.migrate, "migrateSchema");
+            this.migrate = migrate;
+            return this;
+        }
+
+        /**
+         * Migrates the schema (unless turned off), takes the feed's position and starts its poller.
+         *
+         * @throws StoreException if the database cannot be reached or the migration fails
+         * @throws IllegalArgumentException if the database is neither H2 nor PostgreSQL, or the
+         *     retention is not longer than the lookback
+         */
+        public JdbcCredentialStore build() {
+            if (tablePrefix == null) {
+                tablePrefix = "portcullis_";
+            }
+            if (pollInterval == null) {
+                pollInterval = Duration.ofSeconds(1);
+            }
+            if (lookupTimeout == null) {
+                lookupTimeout = Duration.ofSeconds(1);
+            }
+            if (statementTimeout == null) {
+                statementTimeout = Duration.ofSeconds(5);
+            }
+            if (feedLookback == null) {
+                feedLookback = Duration.ofMinutes(2);
+            }
+            if (feedRetention == null) {
+                feedRetention = Duration.ofHours(24);
+            }
+            if (feedRetention.compareTo(feedLookback) <= 0) {
+                throw new IllegalArgumentException("feed retention " + feedRetention + " must be longer than the lookback "
+                        + feedLookback);
+            }
+            Dialect dialect;
+            try (Connection c = dataSource.getConnection()) {
+                dialect = Dialect.of(c);
+            } catch (SQLException e) {
+                throw new StoreException("credential store: cannot connect", e);
+            }
+            if (migrate == null || migrate) {
+                migrate(dialect);
+            }
+            JdbcCredentialStore store = new JdbcCredentialStore(this, dialect);
+            try {
+                store.feed.start();
+            } catch (SQLException e) {
+                store.close();
+                throw Sql.failure("starting the change feed", e);
+            }
+            return store;
+        }
+
+        /**
+         * Runs the migrations, up to three times: nodes starting together on an empty database can
+         * trip over each other's new history table (Flyway then refuses to baseline); the retry finds
+         * it filled in, takes Flyway's lock and has nothing left to do.
+         */
+        private void migrate(Dialect dialect) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    Flyway.configure(JdbcCredentialStore.class.getClassLoader())
+                            .dataSource(dataSource)
+                            // Flyway quotes the name: on H2 in upper case, like the unquoted names of the migration.
+                            .table(dialect == Dialect.H2 ? (tablePrefix + "schema_history").toUpperCase(java.util.Locale.ROOT)
+                                    : tablePrefix + "schema_history")
+                            .locations("classpath:dev/portcullis/jdbc/migration/" + dialect.folder)
+                            .failOnMissingLocations(true)
+                            .placeholders(Map.of("prefix", tablePrefix))
+                            // The schema may hold the application's own tables: baseline below V1, then migrate.
+                            .baselineOnMigrate(true)
+                            .baselineVersion("0")
+                            .load()
+                            .migrate();
+                    return;
+                } catch (FlywayException e) {
+                    if (attempt == 3) {
+                        throw new StoreException("credential store: schema migration failed", e);
+                    }
+                }
+                try {
+                    Thread.sleep(250L * attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException("credential store: interrupted while migrating the schema", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.portcullis.jdbc;
+
+/** Table names under one prefix; the prefix is validated, so these are safe to splice into SQL. */
+record Tables(String prefix) {
+    String credential() {
+        return prefix + "credential";
+    }
+
+    String account() {
+        return prefix + "account";
+    }
+
+    String usage() {
+        return prefix + "usage";
+    }
+
+    String change() {
+        return prefix + "change";
+    }
+
+    String changeSequence() {
+        return prefix + "change_seq";
+    }
+
+    String feedState() {
+        return prefix + "feed_state";
+    }
+
+    String schemaHistory() {
+        return prefix + "schema_history";
+    }
+}
