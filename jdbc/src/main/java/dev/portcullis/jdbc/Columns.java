@@ -1,6 +1,7 @@
 package dev.portcullis.jdbc;
 
 import dev.portcullis.Channel;
+import dev.portcullis.Check;
 import dev.portcullis.Grant;
 import dev.portcullis.RateLimitPolicy;
 
@@ -68,6 +69,18 @@ final class Columns {
         Set<Channel> out = EnumSet.noneOf(Channel.class);
         for (String s : split(stored, ",")) {
             out.add(Channel.valueOf(s));
+        }
+        return out;
+    }
+
+    static String checks(Set<Check> checks) {
+        return join(checks.stream().sorted().map(Check::name).toList(), ",");
+    }
+
+    static Set<Check> checks(String stored) {
+        Set<Check> out = EnumSet.noneOf(Check.class);
+        for (String s : split(stored, ",")) {
+            out.add(Check.valueOf(s));
         }
         return out;
     }

@@ -65,7 +65,8 @@ import org.flywaydb.core.api.FlywayException;
 public final class JdbcCredentialStore implements CredentialStore, AutoCloseable {
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,39}");
     private static final String CREDENTIAL_COLUMNS = "id, account, name, kind, key_prefix, username, secret_hash,"
-            + " password_profile, grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version";
+            + " password_profile, grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version,"
+            + " replaced_by, changed_at, changed_by, change_reason, report_only";
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -111,6 +112,12 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         return feed.lag();
     }
 
+    /** {@link #feedLag()}, for {@code Portcullis.health()} and the change-feed-lag metric. */
+    @Override
+    public Duration changeFeedLag() {
+        return feed.lag();
+    }
+
     /** How often the change feed polls; the fleet's revocation bound. */
     public Duration pollInterval() {
         return pollInterval;
@@ -144,7 +151,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
     public Optional<AccountRecord> findAccount(String account) {
         Objects.requireNonNull(account, "account");
         return read("findAccount", c -> {
-            try (PreparedStatement ps = Sql.prepare(c, "SELECT account, suspended_at, rate_limit, version FROM "
+            try (PreparedStatement ps = Sql.prepare(c, "SELECT account, suspended_at, rate_limit, report_only, version FROM "
                     + t.account() + " WHERE account = ?", lookupSeconds)) {
                 ps.setString(1, account);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -152,7 +159,8 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
                         return Optional.empty();
                     }
                     return Optional.of(new AccountRecord(rs.getString("account"), Columns.getInstant(rs, "suspended_at"),
-                            Columns.rateLimit(rs.getString("rate_limit")), rs.getLong("version")));
+                            Columns.rateLimit(rs.getString("rate_limit")), Columns.checks(rs.getString("report_only")),
+                            rs.getLong("version")));
                 }
             }
         });
@@ -176,6 +184,11 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
                 .expiresAt(Columns.getInstant(rs, "expires_at"))
                 .lifetime(Columns.duration(rs.getString("lifetime")))
                 .revokedAt(Columns.getInstant(rs, "revoked_at"))
+                .replacedBy(rs.getString("replaced_by"))
+                .changedAt(Columns.getInstant(rs, "changed_at"))
+                .changedBy(rs.getString("changed_by"))
+                .changeReason(rs.getString("change_reason"))
+                .reportOnly(Columns.checks(rs.getString("report_only")))
                 .version(rs.getLong("version"))
                 .build();
     }
@@ -297,10 +310,13 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         String sql = expectedVersion == 0
                 ? "INSERT INTO " + t.credential() + " (name, kind, key_prefix, username, secret_hash, password_profile,"
                         + " grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version,"
-                        + " change_seq, account, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " replaced_by, changed_at, changed_by, change_reason, report_only,"
+                        + " change_seq, account, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 : "UPDATE " + t.credential() + " SET name = ?, kind = ?, key_prefix = ?, username = ?, secret_hash = ?,"
                         + " password_profile = ?, grants = ?, allowlist = ?, rate_limit = ?, channels = ?, created_at = ?,"
-                        + " expires_at = ?, lifetime = ?, revoked_at = ?, version = ?, change_seq = ?, account = ?"
+                        + " expires_at = ?, lifetime = ?, revoked_at = ?, version = ?,"
+                        + " replaced_by = ?, changed_at = ?, changed_by = ?, change_reason = ?, report_only = ?,"
+                        + " change_seq = ?, account = ?"
                         + " WHERE id = ? AND version = ?";
         try (PreparedStatement ps = Sql.prepare(c, sql, statementSeconds)) {
             int i = 0;
@@ -319,6 +335,11 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             ps.setString(++i, Columns.duration(r.lifetime()));
             Columns.setInstant(ps, ++i, r.revokedAt());
             ps.setLong(++i, r.version());
+            ps.setString(++i, r.replacedBy());
+            Columns.setInstant(ps, ++i, r.changedAt());
+            ps.setString(++i, r.changedBy());
+            ps.setString(++i, r.changeReason());
+            ps.setString(++i, Columns.checks(r.reportOnly()));
             ps.setLong(++i, seq);
             ps.setString(++i, r.account());
             ps.setString(++i, r.id());
@@ -338,7 +359,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             throw new IllegalArgumentException("expectedVersion must be >= 0");
         }
         AccountRecord saved = new AccountRecord(account.account(), Columns.stored(account.suspendedAt()),
-                account.rateLimit(), expectedVersion + 1);
+                account.rateLimit(), account.reportOnly(), expectedVersion + 1);
         String name = saved.account();
         return write("saveAccount", usernameTaken -> "account " + name + " changed concurrently", (c, claim) -> {
             try (PreparedStatement ps = Sql.prepare(c, "SELECT version FROM " + t.account() + " WHERE account = ? FOR UPDATE",
@@ -350,17 +371,19 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             }
             long seq = claim.next(c);
             String sql = expectedVersion == 0
-                    ? "INSERT INTO " + t.account() + " (suspended_at, rate_limit, version, change_seq, account) VALUES (?, ?, ?, ?, ?)"
-                    : "UPDATE " + t.account() + " SET suspended_at = ?, rate_limit = ?, version = ?, change_seq = ?"
-                            + " WHERE account = ? AND version = ?";
+                    ? "INSERT INTO " + t.account() + " (suspended_at, rate_limit, report_only, version, change_seq, account)"
+                            + " VALUES (?, ?, ?, ?, ?, ?)"
+                    : "UPDATE " + t.account() + " SET suspended_at = ?, rate_limit = ?, report_only = ?, version = ?,"
+                            + " change_seq = ? WHERE account = ? AND version = ?";
             try (PreparedStatement ps = Sql.prepare(c, sql, statementSeconds)) {
                 Columns.setInstant(ps, 1, saved.suspendedAt());
                 ps.setString(2, Columns.rateLimit(saved.rateLimit()));
-                ps.setLong(3, saved.version());
-                ps.setLong(4, seq);
-                ps.setString(5, name);
+                ps.setString(3, Columns.checks(saved.reportOnly()));
+                ps.setLong(4, saved.version());
+                ps.setLong(5, seq);
+                ps.setString(6, name);
                 if (expectedVersion != 0) {
-                    ps.setLong(6, expectedVersion);
+                    ps.setLong(7, expectedVersion);
                 }
                 if (ps.executeUpdate() != 1) {
                     throw new StoreConflictException("account " + name + " changed concurrently");
@@ -386,6 +409,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
                 .createdAt(Columns.stored(r.createdAt()))
                 .expiresAt(Columns.stored(r.expiresAt()))
                 .revokedAt(Columns.stored(r.revokedAt()))
+                .changedAt(Columns.stored(r.changedAt()))
                 .build();
     }
 

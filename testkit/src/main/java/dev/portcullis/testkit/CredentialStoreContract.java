@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.Channel;
+import dev.portcullis.Check;
 import dev.portcullis.CredentialKind;
 import dev.portcullis.Grant;
 import dev.portcullis.Limit;
@@ -141,6 +142,11 @@ public abstract class CredentialStoreContract {
                 .channels(EnumSet.of(Channel.HTTP, Channel.SMTP))
                 .expiresAt(expires)
                 .lifetime(Duration.ofDays(30))
+                .replacedBy("successor001")
+                .changedAt(Instant.parse("2026-01-02T03:04:05Z"))
+                .changedBy("alice@acme")
+                .changeReason("quarterly rotation, ticket #42")
+                .reportOnly(EnumSet.of(Check.ALLOWLIST))
                 .build();
         KeyRecord saved = store.save(r, 0);
         assertEquals(1, saved.version());
@@ -161,6 +167,14 @@ public abstract class CredentialStoreContract {
         assertEquals(Duration.ofDays(30), read.lifetime());
         assertNull(read.revokedAt());
         assertNull(read.username());
+        assertEquals("successor001", read.replacedBy());
+        assertEquals(Instant.parse("2026-01-02T03:04:05Z"), read.changedAt());
+        assertEquals("alice@acme", read.changedBy());
+        assertEquals("quarterly rotation, ticket #42", read.changeReason());
+        assertEquals(Set.of(Check.ALLOWLIST), read.reportOnly());
+        KeyRecord plain = store.save(apiKey(randomId(), "acme").build(), 0);
+        assertEquals(Set.of(), store.findById(plain.id()).orElseThrow().reportOnly());
+        assertNull(store.findById(plain.id()).orElseThrow().changedBy());
     }
 
     @Test
@@ -331,17 +345,19 @@ public abstract class CredentialStoreContract {
         await("account creation event", () -> changes.stream().anyMatch(
                 c -> c.kind() == StoreChange.Kind.ACCOUNT && c.id().equals(account) && c.version() == 1));
         Instant at = Instant.parse("2026-02-02T02:02:02Z");
-        AccountRecord v2 = store.saveAccount(v1.withSuspendedAt(at), 1);
+        AccountRecord v2 = store.saveAccount(v1.withSuspendedAt(at).withReportOnly(EnumSet.of(Check.ALLOWLIST, Check.RATE_LIMIT)), 1);
         assertEquals(2, v2.version());
         assertThrows(StoreConflictException.class, () -> store.saveAccount(v1.withSuspendedAt(null), 1));
         assertThrows(StoreConflictException.class, () -> store.saveAccount(AccountRecord.active("acct-" + randomId()), 3));
         AccountRecord read = store.findAccount(account).orElseThrow();
         assertEquals(at, read.suspendedAt());
         assertEquals(RateLimitPolicy.of(Limit.perDay(1000)), read.rateLimit());
-        AccountRecord cleared = store.saveAccount(read.withSuspendedAt(null).withRateLimit(null), 2);
+        assertEquals(Set.of(Check.ALLOWLIST, Check.RATE_LIMIT), read.reportOnly());
+        AccountRecord cleared = store.saveAccount(read.withSuspendedAt(null).withRateLimit(null).withReportOnly(Set.of()), 2);
         AccountRecord back = store.findAccount(account).orElseThrow();
         assertNull(back.suspendedAt());
         assertNull(back.rateLimit());
+        assertEquals(Set.of(), back.reportOnly());
         assertEquals(3, cleared.version());
         await("account update event", () -> changes.stream().anyMatch(
                 c -> c.kind() == StoreChange.Kind.ACCOUNT && c.id().equals(account) && c.version() == 3));
