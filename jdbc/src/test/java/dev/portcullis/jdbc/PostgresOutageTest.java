@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.AuthResult;
 import dev.portcullis.DenyReason;
+import dev.portcullis.Health;
 import dev.portcullis.IssuedKey;
 import dev.portcullis.KeyFormat;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -86,6 +87,7 @@ class PostgresOutageTest {
             String stranger = KeyFormat.withPrefix("kat").newToken();
             assertTrue(a.allows(k));
             assertEquals(DenyReason.UNKNOWN_KEY, a.authenticate(stranger).reason(), "negatively cached");
+            assertEquals(Health.Status.UP, a.portcullis.health().status());
 
             pg.close();
             pg = null;
@@ -106,6 +108,10 @@ class PostgresOutageTest {
             assertEquals(DenyReason.STORE_UNAVAILABLE, quickly(a, stranger).reason());
 
             await("the feed reports its lag", Duration.ofSeconds(10), () -> a.store.feedLag().compareTo(Duration.ofSeconds(1)) > 0);
+            Health down = a.portcullis.health();
+            assertEquals(Health.Status.DOWN, down.status(), "health shows the stopped database");
+            assertFalse(down.storeReachable());
+            assertTrue(down.changeFeedLag().compareTo(Duration.ofSeconds(1)) > 0);
             assertTrue(feedThreadAlive(), "the poller survives the outage");
 
             pg = Databases.postgres(data.resolve("pg"), port);
@@ -121,6 +127,7 @@ class PostgresOutageTest {
                 Thread.sleep(50);
             }
             assertEquals(DenyReason.UNKNOWN_KEY, a.authenticate(stranger).reason());
+            assertEquals(Health.Status.UP, a.portcullis.health().status(), "and the restarted one");
 
             // Full recovery: a revocation made on another node after the restart reaches this one.
             try (Node b = new Node(JdbcCredentialStore.builder(poolB).pollInterval(POLL).build())) {
