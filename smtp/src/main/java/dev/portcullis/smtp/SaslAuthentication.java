@@ -69,7 +69,7 @@ final class SaslAuthentication implements AuthenticationHandlerFactory {
                     throw close(session);
                 }
                 // "AUTH <mechanism> [initial-response]"; SubEthaSMTP has checked the mechanism.
-                String[] parts = clientInput.trim().split(" +", 3);
+                String[] parts = clientInput.trim().split("\\s+", 3);
                 exchange = authenticator.sasl(parts[1], session.getRemoteAddress().getAddress(), session.isTLSStarted());
                 step = exchange.respond(parts.length > 2 ? parts[2] : null);
             } else {

@@ -60,6 +60,16 @@ class SourcesAndLimitsTest {
     }
 
     @Test
+    void aTrustedPeerMustSendTheHeader() throws Exception {
+        SmtpOptions options = SmtpOptions.builder().startTls(TestTls.server()).proxyProtocolFrom("127.0.0.0/8").build();
+        try (TestServer t = new TestServer(options); Wire w = Wire.open(t.port())) {
+            w.write("EHLO client.test\r\n"); // SubEthaSMTP reads the header before its greeting
+            assertEquals("421 4.4.0 Problem attempting to execute commands. Please try again later.", w.reply());
+            assertTrue(w.closedByServer());
+        }
+    }
+
+    @Test
     void aProxyHeaderFromAnUntrustedPeerIsJustAnUnknownCommand() throws Exception {
         SmtpOptions options = SmtpOptions.builder().startTls(TestTls.server()).proxyProtocolFrom("10.0.0.0/8").build();
         try (TestServer t = new TestServer(options)) {

@@ -113,6 +113,10 @@ class StartTlsTranscriptTest {
             assertEquals("334 UGFzc3dvcmQ6", w.ask("AUTH LOGIN " + b64(login.username())), "D20: the initial response is the username");
             assertEquals("235 Authentication successful.", w.ask(b64(login.password())));
         }
+        try (Wire w = tlsSession()) {
+            assertEquals("235 Authentication successful.", w.ask("auth\tplain  " + plain(login.username(), login.password())),
+                    "SubEthaSMTP splits commands on any whitespace, and so does the adapter");
+        }
     }
 
     @Test
