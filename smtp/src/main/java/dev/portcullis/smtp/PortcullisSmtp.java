@@ -3,6 +3,8 @@ package dev.portcullis.smtp;
 import dev.portcullis.Authenticator;
 import dev.portcullis.Principal;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -80,7 +82,7 @@ public final class PortcullisSmtp {
      * own factory enables every supported protocol and suite, and looks the peer's name up in DNS
      * on every handshake.
      */
-    private static SSLSocket serverSide(SSLContext context, java.net.Socket socket) throws java.io.IOException {
+    private static SSLSocket serverSide(SSLContext context, Socket socket) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory()
                 .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
         s.setUseClientMode(false);

@@ -4,6 +4,7 @@ import dev.portcullis.Limit;
 import dev.portcullis.RateLimiter;
 
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
@@ -170,7 +171,7 @@ public final class SmtpOptions {
         public Builder proxyProtocolFrom(String... cidrs) {
             once(proxiesSet, "proxyProtocolFrom");
             proxiesSet = true;
-            this.proxies = java.util.Arrays.stream(cidrs).map(Cidr::parse).toList();
+            this.proxies = Arrays.stream(cidrs).map(Cidr::parse).toList();
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.portcullis.smtp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.util.List;
 import org.subethamail.smtp.internal.proxy.ProxyHandler;
 import org.subethamail.smtp.internal.proxy.ProxyProtocolV1V2Handler;
@@ -21,7 +22,7 @@ final class TrustedProxyProtocol implements ProxyHandler {
 
     @Override
     public ProxyResult handle(InputStream in, OutputStream out, Session session) throws IOException {
-        java.net.InetAddress peer = session.getRealRemoteAddress().getAddress();
+        InetAddress peer = session.getRealRemoteAddress().getAddress();
         for (Cidr block : trusted) {
             if (block.contains(peer)) {
                 return ProxyProtocolV1V2Handler.INSTANCE.handle(in, out, session);
