@@ -75,10 +75,31 @@ class PathTricksTest {
             int before = APP.calls.get();
             for (boolean withKey : new boolean[] {true, false}) {
                 String[] auth = withKey ? new String[] {"Authorization", basic("api", key)} : new String[0];
-                assertEquals(400, post(j.uri(path), auth).statusCode(), path);
-                assertEquals(400, get(j.uri(path), auth).statusCode(), path);
+                assertEquals(400, refusal(path, () -> post(j.uri(path), auth).statusCode()), path);
+                assertEquals(400, refusal(path, () -> get(j.uri(path), auth).statusCode()), path);
             }
             assertEquals(before, APP.calls.get(), "the application never saw " + path);
+        }
+    }
+
+    interface Status {
+        int get() throws Exception;
+    }
+
+    /**
+     * The status of a refused request. For a control character in the path Jetty itself sometimes
+     * answers 400 and sometimes drops the connection before answering (it races its own error
+     * response): both are refusals before any rule, which is what counts here; the application
+     * never seeing the request is asserted separately.
+     */
+    private static int refusal(String path, Status request) throws Exception {
+        try {
+            return request.get();
+        } catch (java.io.IOException dropped) {
+            if (path.contains("%00") || path.contains("%0a")) {
+                return 400;
+            }
+            throw dropped;
         }
     }
 
