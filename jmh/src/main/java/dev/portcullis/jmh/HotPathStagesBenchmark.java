@@ -18,10 +18,16 @@ import dev.portcullis.internal.wire.AuthorizationParser;
 import dev.portcullis.internal.wire.ParseResult;
 import dev.portcullis.store.CredentialStore;
 
+import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The stages of {@link HotPathBenchmark} one at a time, to say where its time goes beyond the
  * {@link FloorBenchmark}. Each calls the same public or internal code the pipeline calls, on the
  * same inputs. The record cache is package-private, so {@link #recordCacheHit} times a Caffeine
- * cache built the way {@code RecordCache} builds it (bounded, variable expiry, refresh).
+ * cache built the way {@code RecordCache} builds it (bounded, variable expiry, refresh, the same
+ * kind of executor). The {@code floor*} methods are FloorBenchmark's versions of the stages that
+ * differ, so each pair compares like with like in one run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,7 +63,6 @@ public class HotPathStagesBenchmark {
 
     private String header;
     private String token;
-    private String callerRunsToken;
     private String keyId;
     private String client = "203.0.113.7";
     private String domain = "example.com";
@@ -64,12 +71,15 @@ public class HotPathStagesBenchmark {
     private TokenDigests digests;
     private TokenDigests.Stored stored;
     private LoadingCache<String, Entry> cache;
-    private LoadingCache<String, Entry> cacheCallerRuns;
     private ThreadPoolExecutor pool;
     private Portcullis portcullis;
     private Authenticator authenticator;
-    private Portcullis callerRuns;
-    private Authenticator callerRunsAuthenticator;
+    // The floor's parts.
+    private byte[] tokenBytes;
+    private final ConcurrentHashMap<String, Object> floorRecords = new ConcurrentHashMap<>();
+    private MessageDigest floorSha256;
+    private byte[] floorDigest;
+    private final byte[] floorOut = new byte[32];
 
     @Setup
     public void setup() {
@@ -82,6 +92,7 @@ public class HotPathStagesBenchmark {
                 .account("bench").name("bench").grant("messages:send", "example.com").build());
         token = key.token();
         keyId = key.id();
+        tokenBytes = token.getBytes(StandardCharsets.US_ASCII);
         header = HotPathBenchmark.basic("api", token);
         HotPathBenchmark.requireAllowed(apiKeyRequest(), "apiKeyRequest");
 
@@ -95,20 +106,17 @@ public class HotPathStagesBenchmark {
         pool = portcullisLikePool();
         cache = recordCacheLike(pool);
         cache.get(keyId);
-        cacheCallerRuns = recordCacheLike(Runnable::run);
-        cacheCallerRuns.get(keyId);
 
-        // The same pipeline, but Caffeine's maintenance runs on the calling thread.
-        callerRuns = Portcullis.builder()
-                .store(CredentialStore.inMemory())
-                .keyFormat(KeyFormat.withPrefix("bench"))
-                .refreshExecutor(Runnable::run)
-                .build();
-        callerRunsAuthenticator = callerRuns.authenticator();
-        IssuedKey k2 = callerRuns.keys().create(KeySpec.builder()
-                .account("bench").name("bench").grant("messages:send", "example.com").build());
-        callerRunsToken = k2.token();
-        HotPathBenchmark.requireAllowed(apiKeyRequestCallerRuns(), "apiKeyRequestCallerRuns");
+        floorRecords.put(keyId, stored);
+        try {
+            floorSha256 = MessageDigest.getInstance("SHA-256");
+            floorDigest = MessageDigest.getInstance("SHA-256").digest(tokenBytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!floorDigest() || !floorHeader().equals(token)) {
+            throw new IllegalStateException("floor stage inputs must be valid");
+        }
     }
 
     /** The executor Portcullis builds when none is given (see Portcullis' constructor). */
@@ -153,7 +161,6 @@ public class HotPathStagesBenchmark {
     @TearDown
     public void tearDown() {
         portcullis.close();
-        callerRuns.close();
         pool.shutdownNow();
     }
 
@@ -193,12 +200,6 @@ public class HotPathStagesBenchmark {
         return cache.get(keyId);
     }
 
-    /** The same hit, with the cache's maintenance run on the calling thread. */
-    @Benchmark
-    public Entry recordCacheHitCallerRuns() {
-        return cacheCallerRuns.get(keyId);
-    }
-
     /** Verify: SHA-256 through TokenDigests' per-thread worker, and isEqual. */
     @Benchmark
     public boolean digest() {
@@ -217,9 +218,33 @@ public class HotPathStagesBenchmark {
         return authenticator.authenticate(AuthRequest.apiKey(token, client));
     }
 
-    /** The same with {@code refreshExecutor(Runnable::run)}: no hand-off to the refresh pool. */
+    /** FloorBenchmark's Parse: java.util.Base64, split at the colon, token as a String. */
     @Benchmark
-    public AuthResult apiKeyRequestCallerRuns() {
-        return callerRunsAuthenticator.authenticate(AuthRequest.apiKey(callerRunsToken, client));
+    public String floorHeader() {
+        byte[] raw = Base64.getDecoder().decode(header.substring(6));
+        int colon = 0;
+        while (colon < raw.length && raw[colon] != ':') {
+            colon++;
+        }
+        return new String(raw, colon + 1, raw.length - colon - 1, StandardCharsets.ISO_8859_1);
+    }
+
+    /** FloorBenchmark's Lookup: a ConcurrentHashMap hit. */
+    @Benchmark
+    public Object floorLookup() {
+        return floorRecords.get(keyId);
+    }
+
+    /** FloorBenchmark's Verify: a reused MessageDigest over the token's bytes, and isEqual. */
+    @Benchmark
+    public boolean floorDigest() {
+        byte[] t = tokenBytes;
+        floorSha256.update(t, 0, t.length);
+        try {
+            floorSha256.digest(floorOut, 0, floorOut.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException(e);
+        }
+        return MessageDigest.isEqual(floorDigest, floorOut);
     }
 }
