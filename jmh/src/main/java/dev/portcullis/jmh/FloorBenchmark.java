@@ -56,7 +56,7 @@ public class FloorBenchmark {
             String other = format.newToken();
             records.put(format.parse(other).keyId(), new Rec("other", new byte[32], "messages:send", "example.org"));
         }
-        if (floor() == null || floorRequire() == null) {
+        if (floor() == null || floorRequire() == null || floorFull() == null) {
             throw new IllegalStateException("the floor must accept its own key");
         }
     }
@@ -64,6 +64,47 @@ public class FloorBenchmark {
     @Benchmark
     public Rec floor() {
         return check(header);
+    }
+
+    /**
+     * Plus what issue 5 adds, by hand: a client-address parse and a 3-CIDR check on ints, the
+     * grant check, and one Bucket4j take (SYNCHRONIZED: the cheapest strategy).
+     */
+    @Benchmark
+    public Rec floorFull() {
+        Rec r = check(header);
+        if (r == null || !r.permission().equals("messages:send") || !r.resource().equals(domain)) {
+            return null;
+        }
+        int a = ipv4(client);
+        boolean allowed = false;
+        for (int i = 0; i < NETWORKS.length; i++) {
+            allowed |= (a & MASKS[i]) == NETWORKS[i];
+        }
+        return allowed && bucket.tryConsume(1) ? r : null;
+    }
+
+    private String client = "203.0.113.7";
+    private static final int[] NETWORKS = {0xC6336400, 0x20010DB8, 0xCB007100}; // 198.51.100/24, a v6 stand-in, 203.0.113/24
+    private static final int[] MASKS = {0xFFFFFF00, 0xFFFF0000, 0xFFFFFF00};
+    private final io.github.bucket4j.Bucket bucket = io.github.bucket4j.Bucket.builder()
+            .addLimit(l -> l.capacity(1_000_000_000L).refillGreedy(1_000_000_000L, java.time.Duration.ofSeconds(1)))
+            .withSynchronizationStrategy(io.github.bucket4j.local.SynchronizationStrategy.SYNCHRONIZED).build();
+
+    /** A dotted quad by hand, no validation beyond what the benchmark needs. */
+    private static int ipv4(String s) {
+        int v = 0;
+        int part = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                v = v << 8 | part;
+                part = 0;
+            } else {
+                part = part * 10 + (c - '0');
+            }
+        }
+        return v << 8 | part;
     }
 
     /** Plus the grant check a hand-roller would write: two string compares. */

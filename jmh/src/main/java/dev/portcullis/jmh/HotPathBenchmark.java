@@ -6,6 +6,8 @@ import dev.portcullis.Authenticator;
 import dev.portcullis.IssuedKey;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeySpec;
+import dev.portcullis.Limit;
+import dev.portcullis.RateLimitPolicy;
 import dev.portcullis.Portcullis;
 import dev.portcullis.store.CredentialStore;
 
@@ -40,6 +42,7 @@ public class HotPathBenchmark {
     private Portcullis portcullis;
     private Authenticator authenticator;
     private String header;
+    private String fullHeader;
     // Fields, not constants: a server gets these per request, so the JIT must not fold them.
     private String client = "203.0.113.7";
     private String domain = "example.com";
@@ -56,6 +59,15 @@ public class HotPathBenchmark {
                 .grant("messages:send", "example.com")
                 .build());
         header = basic("api", key.token());
+        // The issue 5 composition: a 3-CIDR allowlist, one grant check, one local rate-limit take.
+        IssuedKey full = portcullis.keys().create(KeySpec.builder()
+                .account("bench").name("full")
+                .grant("messages:send", "example.com")
+                .allow("198.51.100.0/24", "2001:db8::/32", "203.0.113.0/24")
+                .rateLimit(RateLimitPolicy.of(Limit.perSecond(1_000_000_000L)))
+                .build());
+        fullHeader = basic("api", full.token());
+        requireAllowed(authenticateFull(), "authenticateFull");
         // The first call loads the record into the cache; both must allow, or we would time a denial.
         requireAllowed(authenticate(), "authenticate");
         requireAllowed(authenticateRequire(), "authenticateRequire");
@@ -81,6 +93,11 @@ public class HotPathBenchmark {
     @Benchmark
     public AuthResult authenticateRequire() {
         return authenticator.authenticate(AuthRequest.http(header, client).require("messages:send", domain));
+    }
+
+    @Benchmark
+    public AuthResult authenticateFull() {
+        return authenticator.authenticate(AuthRequest.http(fullHeader, client).require("messages:send", domain));
     }
 
     static String basic(String user, String password) {

@@ -1,0 +1,70 @@
+package dev.portcullis;
+
+import inet.ipaddr.IPAddress;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The Network stage at 1, 10, 1,000 and 100,000 blocks: Portcullis's {@link Allowlist} (a linear
+ * int scan up to 12 blocks, a prefix trie above) against a linear scan of the same blocks with
+ * IPAddress's {@code contains}. The probe is in the last block, the linear scan's worst case.
+ * In package {@code dev.portcullis} to reach the package-private allowlist.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class AllowlistBenchmark {
+    @Param({"1", "10", "1000", "100000"})
+    public int blocks;
+
+    private Allowlist allowlist;
+    private IPAddress[] linear;
+    private ClientAddress client;
+
+    @Setup
+    public void setup() {
+        List<String> cidrs = new ArrayList<>();
+        for (int i = 0; i < blocks; i++) {
+            cidrs.add("10." + (i >> 8 & 0xFF) + "." + (i & 0xFF) + ".0/28");
+        }
+        allowlist = Allowlist.of(cidrs);
+        linear = cidrs.stream().map(Cidrs::parseBlock).toArray(IPAddress[]::new);
+        int last = blocks - 1;
+        client = ClientAddress.parse("10." + (last >> 8 & 0xFF) + "." + (last & 0xFF) + ".9");
+        if (!allowlist.permits(client) || !linearScan()) {
+            throw new IllegalStateException("the probe must be allowed");
+        }
+    }
+
+    @Benchmark
+    public boolean portcullis() {
+        return allowlist.permits(client);
+    }
+
+    @Benchmark
+    public boolean linearScan() {
+        IPAddress ip = client.ip();
+        for (IPAddress b : linear) {
+            if (b.contains(ip)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
