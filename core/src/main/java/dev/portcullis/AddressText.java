@@ -50,6 +50,11 @@ final class AddressText {
         return b == null ? null : of(b);
     }
 
+    /** A plain dotted quad {@code s[from, to)} as an unsigned 32-bit value, or -1 (also for anything else, IPv6 included). */
+    static long dottedQuad(CharSequence s, int from, int to) {
+        return to <= from || to - from > 15 ? -1 : ipv4(s, from, to);
+    }
+
     /** The address of 4 or 16 network-order bytes, IPv4-mapped IPv6 as IPv4. */
     static IPAddress of(byte[] b) {
         return b.length == 4 ? new IPv4Address(b) : isMapped(b) ? new IPv4Address(b, 12, 16) : new IPv6Address(b);

@@ -41,11 +41,33 @@ abstract class Allowlist {
         return blocks.length <= LINEAR_MAX ? new Linear(blocks) : new Trie(blocks);
     }
 
+    /** IPv4 blocks as (network, mask) pairs checked with two int operations; IPv6 blocks through IPAddress. */
     private static final class Linear extends Allowlist {
-        private final IPAddress[] blocks;
+        private final int[] v4Networks;
+        private final int[] v4Masks;
+        private final IPAddress[] v6Blocks;
 
         Linear(IPAddress[] blocks) {
-            this.blocks = blocks;
+            int v4 = 0;
+            for (IPAddress b : blocks) {
+                v4 += b.isIPv4() ? 1 : 0;
+            }
+            v4Networks = new int[v4];
+            v4Masks = new int[v4];
+            v6Blocks = new IPAddress[blocks.length - v4];
+            int i = 0;
+            int j = 0;
+            for (IPAddress b : blocks) {
+                if (b.isIPv4()) {
+                    int prefix = b.getNetworkPrefixLength() == null ? 32 : b.getNetworkPrefixLength();
+                    int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+                    v4Masks[i] = mask;
+                    v4Networks[i] = ((inet.ipaddr.ipv4.IPv4Address) b.getLower()).intValue() & mask;
+                    i++;
+                } else {
+                    v6Blocks[j++] = b;
+                }
+            }
         }
 
         @Override
@@ -53,9 +75,18 @@ abstract class Allowlist {
             if (client == null) {
                 return false;
             }
+            if (client.isIPv4()) {
+                int a = client.v4();
+                for (int i = 0; i < v4Networks.length; i++) {
+                    if ((a & v4Masks[i]) == v4Networks[i]) {
+                        return true;
+                    }
+                }
+                return false;
+            }
             IPAddress ip = client.ip();
-            for (IPAddress b : blocks) {
-                if (b.getIPVersion() == ip.getIPVersion() && b.contains(ip)) {
+            for (IPAddress b : v6Blocks) {
+                if (b.contains(ip)) {
                     return true;
                 }
             }

@@ -1,6 +1,8 @@
 package dev.portcullis;
 
 import inet.ipaddr.IPAddress;
+import inet.ipaddr.ipv4.IPv4Address;
+import inet.ipaddr.ipv6.IPv6Address;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -16,10 +18,25 @@ import java.util.Objects;
  * <p>Immutable; equal when the addresses are.
  */
 public final class ClientAddress {
-    private final IPAddress ip;
+    /** The IPv4 address as 32 bits, when {@link #v6} is {@code null}. */
+    private final int v4;
+    /** The IPv6 address; {@code null} for IPv4. */
+    private final IPv6Address v6;
+    /** The IPAddress form of an IPv4 address, built on first use: most requests never need it. */
+    private volatile IPv4Address v4Address;
 
-    private ClientAddress(IPAddress ip) {
-        this.ip = ip;
+    private ClientAddress(int v4) {
+        this.v4 = v4;
+        this.v6 = null;
+    }
+
+    private ClientAddress(IPv6Address v6) {
+        this.v4 = 0;
+        this.v6 = v6;
+    }
+
+    private static ClientAddress of(IPAddress ip) {
+        return ip.isIPv4() ? new ClientAddress(((IPv4Address) ip).intValue()) : new ClientAddress((IPv6Address) ip);
     }
 
     /** The address this literal spells, or {@code null} if it is not a strict literal (or is {@code null}). */
@@ -28,13 +45,17 @@ public final class ClientAddress {
     }
 
     static ClientAddress parse(CharSequence s, int from, int to) {
+        long quad = AddressText.dottedQuad(s, from, to); // the common case, without building an IPAddress
+        if (quad >= 0) {
+            return new ClientAddress((int) quad);
+        }
         IPAddress ip = AddressText.parse(s, from, to, true);
-        return ip == null ? null : new ClientAddress(ip);
+        return ip == null ? null : of(ip);
     }
 
     /** The address of a socket peer; an IPv4-mapped IPv6 address becomes IPv4, a scope id is dropped. */
     public static ClientAddress of(InetAddress address) {
-        return new ClientAddress(AddressText.of(address.getAddress()));
+        return of(AddressText.of(address.getAddress()));
     }
 
     /**
@@ -57,31 +78,71 @@ public final class ClientAddress {
     }
 
     public boolean isIPv4() {
-        return ip.isIPv4();
+        return v6 == null;
     }
 
     public InetAddress toInetAddress() {
-        return ip.toInetAddress();
+        return ip().toInetAddress();
+    }
+
+    /** The IPv4 address as 32 bits; meaningful only when {@link #isIPv4()}. */
+    int v4() {
+        return v4;
     }
 
     /** For allowlists and proxy checks inside Portcullis; IPAddress types never leave the library. */
     IPAddress ip() {
-        return ip;
+        if (v6 != null) {
+            return v6;
+        }
+        IPv4Address a = v4Address;
+        if (a == null) {
+            a = new IPv4Address(v4);
+            v4Address = a;
+        }
+        return a;
+    }
+
+    /**
+     * Whether {@code other} is in the same IPv4 /{@code v4Bits} or IPv6 /{@code v6Bits} network
+     * (at most /64 for IPv6). Allocation-free: the hot path asks it on every allowed request.
+     */
+    boolean sameNetwork(ClientAddress other, int v4Bits, int v6Bits) {
+        if (isIPv4() != other.isIPv4()) {
+            return false;
+        }
+        if (isIPv4()) {
+            return v4Bits == 0 || (v4 ^ other.v4) >>> (32 - v4Bits) == 0;
+        }
+        IPv6Address a = v6;
+        IPv6Address b = other.v6;
+        int bits = v6Bits;
+        for (int i = 0; bits > 0; i++, bits -= 16) {
+            int x = a.getSegment(i).getSegmentValue() ^ b.getSegment(i).getSegmentValue();
+            if ((bits >= 16 ? x : x >>> (16 - bits)) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ClientAddress other && ip.equals(other.ip);
+        return o instanceof ClientAddress other
+                && (v6 == null ? other.v6 == null && v4 == other.v4 : v6.equals(other.v6));
     }
 
     @Override
     public int hashCode() {
-        return ip.hashCode();
+        return v6 == null ? v4 : v6.hashCode();
     }
 
     /** The canonical text: a dotted quad, or RFC 5952 IPv6 ({@code 2001:db8::1}). */
     @Override
     public String toString() {
-        return ip.toCanonicalString();
+        if (v6 != null) {
+            return v6.toCanonicalString();
+        }
+        return (v4 >>> 24) + "." + (v4 >>> 16 & 0xFF) + "." + (v4 >>> 8 & 0xFF) + "." + (v4 & 0xFF);
     }
 }

@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  * trailing dot stripped, IDN to ASCII.
  */
 public final class Grant {
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
     private static final Pattern RESOURCE = Pattern.compile("[a-z0-9_@+-][a-z0-9._@+-]{0,252}");
 
     private final String permission;
@@ -55,6 +54,7 @@ public final class Grant {
         return pattern;
     }
 
+    /** {@code *}, or {@code noun:verb} / {@code noun:*} with names {@code [a-z][a-z0-9_-]{0,63}}; no regex, no copy. */
     static boolean isPermission(String p) {
         if (p.equals("*")) {
             return true;
@@ -63,8 +63,20 @@ public final class Grant {
         if (colon < 0) {
             return false;
         }
-        String verb = p.substring(colon + 1);
-        return NAME.matcher(p.substring(0, colon)).matches() && (verb.equals("*") || NAME.matcher(verb).matches());
+        return isName(p, 0, colon) && (p.length() == colon + 2 && p.charAt(colon + 1) == '*' || isName(p, colon + 1, p.length()));
+    }
+
+    private static boolean isName(String s, int from, int to) {
+        if (to - from < 1 || to - from > 64 || s.charAt(from) < 'a' || s.charAt(from) > 'z') {
+            return false;
+        }
+        for (int i = from + 1; i < to; i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether this grant's permission covers {@code requested} (itself a concrete {@code noun:verb}). */
@@ -99,6 +111,9 @@ public final class Grant {
         if (resource == null || resource.isEmpty() || resource.length() > 253) {
             return null;
         }
+        if (isCanonical(resource)) {
+            return resource; // the usual case, checked without a regex or a copy
+        }
         String r = resource.endsWith(".") ? resource.substring(0, resource.length() - 1) : resource;
         boolean ascii = true;
         for (int i = 0; i < r.length(); i++) {
@@ -116,6 +131,21 @@ public final class Grant {
         }
         r = r.toLowerCase(Locale.ROOT);
         return RESOURCE.matcher(r).matches() && !r.contains("..") ? r : null;
+    }
+
+    /** Already lower-case ASCII of the resource alphabet, no trailing dot, no empty label. */
+    private static boolean isCanonical(String r) {
+        char prev = '.';
+        for (int i = 0; i < r.length(); i++) {
+            char c = r.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '@' || c == '+'
+                    || c == '.' && i > 0 && prev != '.';
+            if (!ok) {
+                return false;
+            }
+            prev = c;
+        }
+        return prev != '.';
     }
 
     private static String canonicalPattern(String pattern) {

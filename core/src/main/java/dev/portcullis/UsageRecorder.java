@@ -112,9 +112,10 @@ final class UsageRecorder {
             return false;
         }
         t.lastUsedMillis = clock.millis();
+        ClientAddress previous = t.lastClient;
         t.lastClient = client;
-        if (client == null) {
-            return false;
+        if (client == null || previous != null && client.sameNetwork(previous, 24, 48)) {
+            return false; // the common case, a client in the network of the last one: nothing to allocate
         }
         Set<String> nets = known.get(id, this::storedNetworks);
         String net = networkOf(client);

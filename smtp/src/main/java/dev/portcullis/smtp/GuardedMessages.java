@@ -1,0 +1,126 @@
+package dev.portcullis.smtp;
+
+import dev.portcullis.AuthResult;
+import dev.portcullis.Authenticator;
+import dev.portcullis.Limit;
+import dev.portcullis.Principal;
+import dev.portcullis.RateLimiter;
+import dev.portcullis.SmtpReply;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.MessageHandlerFactory;
+import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.TooMuchDataException;
+
+/**
+ * Puts MAIL FROM authorization and the recipient limit in front of the application's handlers.
+ * The application's handler is created only once the sender is authorized, so it never sees a
+ * transaction Portcullis refused.
+ */
+final class GuardedMessages implements MessageHandlerFactory {
+    static final String SEND = "messages:send";
+    static final SmtpReply NOT_AUTHENTICATED = new SmtpReply(530, "5.7.0", "Authentication required");
+    static final SmtpReply SENDER_REFUSED = new SmtpReply(550, "5.7.1", "Not authorized to send as this sender");
+    static final SmtpReply RATE_LIMITED = new SmtpReply(450, "4.7.1", "Rate limit exceeded, try again later");
+
+    private final Authenticator authenticator;
+    private final SmtpOptions options;
+    private final MessageHandlerFactory application;
+
+    GuardedMessages(Authenticator authenticator, SmtpOptions options, MessageHandlerFactory application) {
+        this.authenticator = authenticator;
+        this.options = options;
+        this.application = application;
+    }
+
+    @Override
+    public MessageHandler create(MessageContext context) {
+        return new Guard(context);
+    }
+
+    /**
+     * The refusal for this sender, or {@code null} if {@code principal} may send as it. The
+     * record is re-read through {@code authorize}, so a key revoked since AUTH stops here.
+     */
+    SmtpReply refusal(Principal principal, String sender) {
+        int at = sender.lastIndexOf('@');
+        String domain = at < 0 ? "" : sender.substring(at + 1);
+        String resource;
+        if (sender.isEmpty()) {
+            if (!options.nullSender) {
+                return SENDER_REFUSED;
+            }
+            resource = null; // the permission on some domain
+        } else if (domain.startsWith("[")) {
+            if (!options.addressLiterals) {
+                return SENDER_REFUSED;
+            }
+            resource = null;
+        } else if (domain.isEmpty()) {
+            return SENDER_REFUSED; // "postmaster" alone names no domain to authorize
+        } else {
+            resource = domain;
+        }
+        AuthResult r = authenticator.authorize(principal, SEND, resource);
+        return r.allowed() ? null : r.smtp();
+    }
+
+    /** {@code null} if a recipient may be added, else the refusal. */
+    SmtpReply recipientRefusal(Principal principal) {
+        Limit limit = options.recipientLimit;
+        if (limit == null) {
+            return null;
+        }
+        // The key names the limit too, so a changed limit is a new bucket (RateLimiter's contract).
+        String owner = limit.scope() == Limit.Scope.ACCOUNT ? "account:" + principal.account() : "key:" + principal.keyId();
+        RateLimiter.Quota quota = new RateLimiter.Quota("smtp-rcpt:" + owner + ":" + limit, limit);
+        return options.limiter.tryTakeAll(List.of(quota)).allowed() ? null : RATE_LIMITED;
+    }
+
+    private final class Guard implements MessageHandler {
+        private final MessageContext context;
+        private Principal principal;
+        private MessageHandler delegate;
+
+        Guard(MessageContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void from(String from) throws RejectException {
+            // requireAuth answers first; this holds if someone turns it off.
+            principal = PortcullisSmtp.principal(context).orElseThrow(() -> SaslAuthentication.reject(NOT_AUTHENTICATED));
+            SmtpReply refusal = refusal(principal, from);
+            if (refusal != null) {
+                throw SaslAuthentication.reject(refusal);
+            }
+            delegate = application.create(context);
+            delegate.from(from);
+        }
+
+        @Override
+        public void recipient(String recipient) throws RejectException {
+            SmtpReply refusal = recipientRefusal(principal);
+            if (refusal != null) {
+                throw SaslAuthentication.reject(refusal);
+            }
+            delegate.recipient(recipient);
+        }
+
+        @Override
+        public String data(InputStream data) throws RejectException, TooMuchDataException, IOException {
+            return delegate.data(data);
+        }
+
+        @Override
+        public void done() {
+            if (delegate != null) {
+                delegate.done();
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.portcullis.smtp;
+
+import dev.portcullis.Limit;
+import dev.portcullis.RateLimiter;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/**
+ * How {@link PortcullisSmtp#configure} sets up a SubEthaSMTP server. Exactly one transport must
+ * be chosen: {@link Builder#startTls}, {@link Builder#implicitTls} or, for tests only,
+ * {@link Builder#insecurePlaintextAuth}. Immutable.
+ *
+ * <pre>{@code
+ * SmtpOptions options = SmtpOptions.builder()
+ *         .startTls(sslContext)                              // port 587
+ *         .recipientRateLimit(Limit.perMinute(600))
+ *         .proxyProtocolFrom("10.0.0.0/8")                   // behind an L4 load balancer
+ *         .build();
+ * }</pre>
+ */
+public final class SmtpOptions {
+    /** How AUTH is protected on the wire. */
+    enum Transport { STARTTLS, IMPLICIT_TLS, PLAINTEXT }
+
+    final Transport transport;
+    final SSLContext tls;
+    final Limit recipientLimit;
+    final RateLimiter limiter;
+    final boolean nullSender;
+    final boolean addressLiterals;
+    final int maxFailedAuth;
+    final List<Cidr> proxies;
+
+    private SmtpOptions(Builder b) {
+        this.transport = b.transport;
+        this.tls = b.tls;
+        this.recipientLimit = b.recipientLimit;
+        this.limiter = b.limiter != null ? b.limiter : b.recipientLimit != null ? RateLimiter.local(Clock.systemUTC()) : null;
+        this.nullSender = b.nullSender;
+        this.addressLiterals = b.addressLiterals;
+        this.maxFailedAuth = b.maxFailedAuth > 0 ? b.maxFailedAuth : 3;
+        this.proxies = b.proxies;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String toString() {
+        return "SmtpOptions[" + transport + (recipientLimit != null ? ", recipients " + recipientLimit : "")
+                + (proxies.isEmpty() ? "" : ", PROXY from " + proxies) + "]";
+    }
+
+    /** Each setting may be given once; a second call throws {@link IllegalStateException}. */
+    public static final class Builder {
+        private Transport transport;
+        private SSLContext tls;
+        private Limit recipientLimit;
+        private RateLimiter limiter;
+        private boolean nullSender;
+        private boolean addressLiterals;
+        private int maxFailedAuth;
+        private List<Cidr> proxies = List.of();
+        private boolean proxiesSet;
+
+        private Builder() {}
+
+        private static void once(boolean set, String what) {
+            if (set) {
+                throw new IllegalStateException(what + " was already set");
+            }
+        }
+
+        private Builder transport(Transport t, SSLContext context) {
+            if (transport != null) {
+                throw new IllegalStateException("the transport was already set to " + transport);
+            }
+            this.transport = t;
+            this.tls = context;
+            return this;
+        }
+
+        /**
+         * Submission with STARTTLS (RFC 3207, port 587): the server requires TLS before any command
+         * but EHLO, NOOP, QUIT and STARTTLS, and offers AUTH only after the handshake.
+         */
+        public Builder startTls(SSLContext context) {
+            return transport(Transport.STARTTLS, Objects.requireNonNull(context, "context"));
+        }
+
+        /** Submission over implicit TLS (RFC 8314, port 465): the handshake comes first. */
+        public Builder implicitTls(SSLContext context) {
+            return transport(Transport.IMPLICIT_TLS, Objects.requireNonNull(context, "context"));
+        }
+
+        /**
+         * Offers and accepts AUTH PLAIN and LOGIN without TLS, where passwords and API keys cross
+         * the network in the clear. For tests on loopback only. The core refuses such exchanges
+         * ({@code 538 5.7.11}) unless its Portcullis was also built with
+         * {@code insecureAllowSaslWithoutTls()}.
+         */
+        public Builder insecurePlaintextAuth() {
+            return transport(Transport.PLAINTEXT, null);
+        }
+
+        /**
+         * At most this many accepted {@code RCPT TO} per credential ({@link Limit#perAccount()}: per
+         * account); over it, {@code 450 4.7.1}. Default none. Buckets live in
+         * {@link #rateLimiter} (default: in this process).
+         */
+        public Builder recipientRateLimit(Limit limit) {
+            once(recipientLimit != null, "recipientRateLimit");
+            this.recipientLimit = Objects.requireNonNull(limit, "limit");
+            return this;
+        }
+
+        /** Where recipient buckets live, e.g. the Redis limiter a fleet shares; default {@link RateLimiter#local}. */
+        public Builder rateLimiter(RateLimiter limiter) {
+            once(this.limiter != null, "rateLimiter");
+            this.limiter = Objects.requireNonNull(limiter, "limiter");
+            return this;
+        }
+
+        /**
+         * Accepts {@code MAIL FROM:<>} (bounces) from a principal that may send for some domain.
+         * Refused by default ({@code 550 5.7.1}): a submission client rarely needs it.
+         */
+        public Builder allowNullSender() {
+            once(nullSender, "allowNullSender");
+            this.nullSender = true;
+            return this;
+        }
+
+        /**
+         * Accepts senders at address literals ({@code user@[192.0.2.1]}) from a principal that may
+         * send for some domain: a literal names no domain a grant could cover. Refused by default.
+         */
+        public Builder allowAddressLiterals() {
+            once(addressLiterals, "allowAddressLiterals");
+            this.addressLiterals = true;
+            return this;
+        }
+
+        /**
+         * Failed AUTH attempts a connection survives (default 3, the least RFC 4954 §9 allows);
+         * the next AUTH gets {@code 421 4.7.0} and the connection is closed.
+         *
+         * @throws IllegalArgumentException if below 3
+         */
+        public Builder maxFailedAuthPerConnection(int attempts) {
+            once(maxFailedAuth != 0, "maxFailedAuthPerConnection");
+            if (attempts < 3) {
+                throw new IllegalArgumentException("RFC 4954 §9: a connection survives at least 3 failed AUTH attempts");
+            }
+            this.maxFailedAuth = attempts;
+            return this;
+        }
+
+        /**
+         * Reads a PROXY protocol header (v1 or v2) from peers in these CIDR blocks, e.g. an L4 load
+         * balancer, and takes its source address as the client's. Peers elsewhere are their own
+         * client address, and a PROXY line from them is just an unknown command. Default none.
+         *
+         * @throws IllegalArgumentException for an entry that is not a CIDR block
+         */
+        public Builder proxyProtocolFrom(String... cidrs) {
+            once(proxiesSet, "proxyProtocolFrom");
+            proxiesSet = true;
+            this.proxies = Arrays.stream(cidrs).map(Cidr::parse).toList();
+            return this;
+        }
+
+        /** @throws IllegalStateException if no transport was chosen */
+        public SmtpOptions build() {
+            if (transport == null) {
+                throw new IllegalStateException("choose a transport: startTls(context), implicitTls(context) "
+                        + "or, for tests, insecurePlaintextAuth()");
+            }
+            if (transport == Transport.IMPLICIT_TLS && !proxies.isEmpty()) {
+                // SubEthaSMTP reads the PROXY header from the socket's stream, which is already TLS.
+                throw new IllegalStateException("SubEthaSMTP cannot read a PROXY header before an implicit TLS handshake");
+            }
+            return new SmtpOptions(this);
+        }
+    }
+}
