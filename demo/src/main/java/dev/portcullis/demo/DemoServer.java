@@ -4,16 +4,27 @@ import dev.portcullis.IssuedKey;
 import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeyManager;
 import dev.portcullis.KeySpec;
+import dev.portcullis.Principal;
 import dev.portcullis.SmtpCredentialSpec;
+import dev.portcullis.smtp.PortcullisSmtp;
+import dev.portcullis.smtp.SmtpOptions;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.server.SMTPServer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code portcullis serve}: the HTTP API on Jetty and the SMTP submission server, both on one
@@ -24,20 +35,27 @@ final class DemoServer implements AutoCloseable {
 
     record Options(Path data, int httpPort, int smtpPort) {}
 
+    private static final int MAX_MESSAGE = 10 * 1024 * 1024;
+
     private final DataFolder data;
     private final Server jetty;
+    private final SMTPServer smtp;
     private final int httpPort;
+    private final int smtpPort;
 
-    private DemoServer(DataFolder data, Server jetty, int httpPort) {
+    private DemoServer(DataFolder data, Server jetty, SMTPServer smtp) {
         this.data = data;
         this.jetty = jetty;
-        this.httpPort = httpPort;
+        this.smtp = smtp;
+        this.httpPort = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+        this.smtpPort = smtp.getPortAllocated();
     }
 
     /** Starts both servers; on a first start creates the demo's keys and prints them, once. */
     static DemoServer start(Options options, PrintStream out) throws Exception {
         DataFolder data = DataFolder.open(options.data());
         Server jetty = null;
+        SMTPServer smtp = null;
         try {
             Secrets secrets = bootstrap(data);
             jetty = new Server();
@@ -57,10 +75,19 @@ final class DemoServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new IOException("cannot listen on " + HOST + ":" + options.httpPort() + " for HTTP: " + e.getMessage(), e);
             }
-            DemoServer server = new DemoServer(data, jetty, connector.getLocalPort());
+            smtp = smtp(data, options.smtpPort());
+            try {
+                smtp.start();
+            } catch (RuntimeException e) {
+                throw new IOException("cannot listen on " + HOST + ":" + options.smtpPort() + " for SMTP: " + e.getMessage(), e);
+            }
+            DemoServer server = new DemoServer(data, jetty, smtp);
             server.banner(out, secrets);
             return server;
         } catch (Exception e) {
+            if (smtp != null) {
+                smtp.stop();
+            }
             if (jetty != null) {
                 jetty.stop();
             }
@@ -69,8 +96,61 @@ final class DemoServer implements AutoCloseable {
         }
     }
 
+    /**
+     * SMTP submission: the adapter requires STARTTLS before AUTH, runs AUTH through the same
+     * Portcullis, and authorizes every MAIL FROM domain against the login's grants before a
+     * handler below is made.
+     */
+    private static SMTPServer smtp(DataFolder data, int port) throws Exception {
+        return PortcullisSmtp.configure(
+                        SMTPServer.port(port).bindAddress(InetAddress.getByName(HOST)).hostName("localhost")
+                                .softwareName("Portcullis demo").maxMessageSize(MAX_MESSAGE)
+                                .connectionTimeout(60, TimeUnit.SECONDS),
+                        data.portcullis.authenticator(),
+                        SmtpOptions.builder().startTls(data.tls()).build(),
+                        context -> new ToOutbox(context, data.outbox))
+                .build();
+    }
+
+    /** One SMTP transaction whose sender Portcullis authorized: its message goes to the outbox as received. */
+    private static final class ToOutbox implements MessageHandler {
+        private final Principal principal;
+        private final Outbox outbox;
+        private final List<String> recipients = new ArrayList<>();
+        private String from;
+
+        ToOutbox(MessageContext context, Outbox outbox) {
+            this.principal = PortcullisSmtp.principal(context).orElseThrow();
+            this.outbox = outbox;
+        }
+
+        @Override
+        public void from(String from) {
+            this.from = from;
+        }
+
+        @Override
+        public void recipient(String recipient) {
+            recipients.add(recipient);
+        }
+
+        @Override
+        public String data(InputStream data) throws IOException {
+            String id = Outbox.newId(from.substring(from.lastIndexOf('@') + 1));
+            outbox.receive(id, from, recipients, principal.keyId(), data);
+            return "Ok: queued as " + id;
+        }
+
+        @Override
+        public void done() {}
+    }
+
     int httpPort() {
         return httpPort;
+    }
+
+    int smtpPort() {
+        return smtpPort;
     }
 
     Path dataDir() {
@@ -99,6 +179,8 @@ final class DemoServer implements AutoCloseable {
         String base = "http://" + HOST + ":" + httpPort;
         out.println("Portcullis demo is running. Data folder: " + data.dir);
         out.println("  HTTP API  " + base + "   (POST /v3/{domain}/messages, GET /v3/domains, /v1/keys, GET /healthz)");
+        out.println("  SMTP      " + HOST + ":" + smtpPort + "   (submission; STARTTLS, then AUTH PLAIN or LOGIN; certificate in "
+                + data.dir.resolve("tls") + ")");
         out.println("  outbox    " + data.outbox.dir + "   (every accepted message as an .eml file; nothing is sent outward)");
         out.println("  audit     " + data.dir.resolve("audit.jsonl") + "   (every decision and key change, one JSON line each)");
         out.println();
@@ -117,8 +199,11 @@ final class DemoServer implements AutoCloseable {
             out.println("Admin key (keys:*, domains:*, messages:* on every domain of " + DataFolder.ACCOUNT + "): list the keys");
             out.println("  curl -sS --user " + shell("api:" + s.admin().token()) + " " + base + "/v1/keys");
             out.println();
-            out.println("SMTP login " + s.smtp().username() + " (messages:send on " + DataFolder.DOMAIN + "), password:");
-            out.println("  " + s.smtp().password());
+            out.println("SMTP login " + s.smtp().username() + " (messages:send on " + DataFolder.DOMAIN + "): send a message");
+            out.println("  swaks --server " + HOST + ":" + smtpPort + " --tls --auth PLAIN \\");
+            out.println("    --auth-user " + shell(s.smtp().username()) + " --auth-password " + shell(s.smtp().password()) + " \\");
+            out.println("    --from " + s.smtp().username() + " --to you@example.org \\");
+            out.println("    --header 'Subject: Hello over SMTP' --body 'Sent through the Portcullis demo.'");
         }
         out.println();
         out.println("Stop with Ctrl-C.");
@@ -130,10 +215,11 @@ final class DemoServer implements AutoCloseable {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
-    /** Stops accepting, lets requests in progress finish, then closes the store. */
+    /** Stops accepting, lets HTTP requests in progress finish, then closes the store. */
     @Override
     public void close() throws Exception {
         try {
+            smtp.stop();
             jetty.stop();
         } finally {
             data.close();
