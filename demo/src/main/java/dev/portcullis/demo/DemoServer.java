@@ -57,7 +57,6 @@ final class DemoServer implements AutoCloseable {
         Server jetty = null;
         SMTPServer smtp = null;
         try {
-            Secrets secrets = bootstrap(data);
             jetty = new Server();
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
@@ -81,6 +80,8 @@ final class DemoServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw new IOException("cannot listen on " + HOST + ":" + options.smtpPort() + " for SMTP: " + e.getMessage(), e);
             }
+            // Only once both ports are ours: a start that fails must not make secrets nobody saw.
+            Secrets secrets = bootstrap(data);
             DemoServer server = new DemoServer(data, jetty, smtp);
             server.banner(out, secrets);
             return server;

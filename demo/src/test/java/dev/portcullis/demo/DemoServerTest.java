@@ -312,6 +312,19 @@ class DemoServerTest {
         assertTrue(events.stream().anyMatch(e -> e.get("event").asText().equals("auth") && e.get("allowed").asBoolean()), audit);
     }
 
+    @Test
+    void aStartThatCannotListenMakesNoSecretsSoTheNextStartIsTheFirst(@TempDir Path folder) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> DemoServer.start(new DemoServer.Options(folder, taken.getLocalPort(), 0), new PrintStream(new ByteArrayOutputStream())));
+            assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for HTTP"), e.getMessage());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DemoServer s = DemoServer.start(new DemoServer.Options(folder, 0, 0), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+            assertEquals(2, Printed.commands(out.toString(StandardCharsets.UTF_8), "curl").size(), out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
     /** The same key id with another secret and a valid checksum: it passes the format and fails verification. */
     static String wrongSecret(String token) {
         String head = token.substring(0, token.length() - 6 - 32) + "0".repeat(32);
