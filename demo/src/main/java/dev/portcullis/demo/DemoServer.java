@@ -218,10 +218,17 @@ final class DemoServer implements AutoCloseable {
 
     /** Stops accepting, lets HTTP requests in progress finish, then closes the store. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
             smtp.stop();
             jetty.stop();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("stopping the HTTP server failed", e);
         } finally {
             data.close();
         }

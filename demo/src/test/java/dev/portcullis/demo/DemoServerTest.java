@@ -321,6 +321,7 @@ class DemoServerTest {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (DemoServer s = DemoServer.start(new DemoServer.Options(folder, 0, 0), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+            assertTrue(s.httpPort() > 0);
             assertEquals(2, Printed.commands(out.toString(StandardCharsets.UTF_8), "curl").size(), out.toString(StandardCharsets.UTF_8));
         }
     }
