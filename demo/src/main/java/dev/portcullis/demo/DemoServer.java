@@ -1,0 +1,236 @@
+package dev.portcullis.demo;
+
+import dev.portcullis.IssuedKey;
+import dev.portcullis.IssuedPassword;
+import dev.portcullis.KeyManager;
+import dev.portcullis.KeySpec;
+import dev.portcullis.Principal;
+import dev.portcullis.SmtpCredentialSpec;
+import dev.portcullis.smtp.PortcullisSmtp;
+import dev.portcullis.smtp.SmtpOptions;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.server.SMTPServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code portcullis serve}: the HTTP API on Jetty and the SMTP submission server, both on one
+ * {@link dev.portcullis.Portcullis} over the data folder's H2 store, on loopback only.
+ */
+final class DemoServer implements AutoCloseable {
+    static final String HOST = "127.0.0.1";
+
+    record Options(Path data, int httpPort, int smtpPort) {}
+
+    private static final int MAX_MESSAGE = 10 * 1024 * 1024;
+
+    private final DataFolder data;
+    private final Server jetty;
+    private final SMTPServer smtp;
+    private final int httpPort;
+    private final int smtpPort;
+
+    private DemoServer(DataFolder data, Server jetty, SMTPServer smtp) {
+        this.data = data;
+        this.jetty = jetty;
+        this.smtp = smtp;
+        this.httpPort = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+        this.smtpPort = smtp.getPortAllocated();
+    }
+
+    /** Starts both servers; on a first start creates the demo's keys and prints them, once. */
+    static DemoServer start(Options options, PrintStream out) throws Exception {
+        DataFolder data = DataFolder.open(options.data());
+        Server jetty = null;
+        SMTPServer smtp = null;
+        try {
+            jetty = new Server();
+            HttpConfiguration http = new HttpConfiguration();
+            http.setSendServerVersion(false);
+            ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+            connector.setHost(HOST);
+            connector.setPort(options.httpPort());
+            jetty.addConnector(connector);
+            // Graceful: on stop, requests in progress finish (their .eml is written) before the connector closes.
+            GracefulHandler graceful = new GracefulHandler(MailApi.context(data));
+            jetty.setHandler(graceful);
+            jetty.setStopTimeout(5000);
+            jetty.setStopAtShutdown(false); // Main's shutdown hook stops everything, in order
+            try {
+                jetty.start();
+            } catch (IOException e) {
+                throw new IOException("cannot listen on " + HOST + ":" + options.httpPort() + " for HTTP: " + e.getMessage(), e);
+            }
+            smtp = smtp(data, options.smtpPort());
+            try {
+                smtp.start();
+            } catch (RuntimeException e) {
+                throw new IOException("cannot listen on " + HOST + ":" + options.smtpPort() + " for SMTP: " + e.getMessage(), e);
+            }
+            // Only once both ports are ours: a start that fails must not make secrets nobody saw.
+            Secrets secrets = bootstrap(data);
+            DemoServer server = new DemoServer(data, jetty, smtp);
+            server.banner(out, secrets);
+            return server;
+        } catch (Exception e) {
+            if (smtp != null) {
+                smtp.stop();
+            }
+            if (jetty != null) {
+                jetty.stop();
+            }
+            data.close();
+            throw e;
+        }
+    }
+
+    /**
+     * SMTP submission: the adapter requires STARTTLS before AUTH, runs AUTH through the same
+     * Portcullis, and authorizes every MAIL FROM domain against the login's grants before a
+     * handler below is made.
+     */
+    private static SMTPServer smtp(DataFolder data, int port) throws Exception {
+        return PortcullisSmtp.configure(
+                        SMTPServer.port(port).bindAddress(InetAddress.getByName(HOST)).hostName("localhost")
+                                .softwareName("Portcullis demo").maxMessageSize(MAX_MESSAGE)
+                                .connectionTimeout(60, TimeUnit.SECONDS),
+                        data.portcullis.authenticator(),
+                        SmtpOptions.builder().startTls(data.tls()).build(),
+                        context -> new ToOutbox(context, data.outbox))
+                .build();
+    }
+
+    /** One SMTP transaction whose sender Portcullis authorized: its message goes to the outbox as received. */
+    private static final class ToOutbox implements MessageHandler {
+        private final Principal principal;
+        private final Outbox outbox;
+        private final List<String> recipients = new ArrayList<>();
+        private String from;
+
+        ToOutbox(MessageContext context, Outbox outbox) {
+            this.principal = PortcullisSmtp.principal(context).orElseThrow();
+            this.outbox = outbox;
+        }
+
+        @Override
+        public void from(String from) {
+            this.from = from;
+        }
+
+        @Override
+        public void recipient(String recipient) {
+            recipients.add(recipient);
+        }
+
+        @Override
+        public String data(InputStream data) throws IOException {
+            String id = Outbox.newId(from.substring(from.lastIndexOf('@') + 1));
+            outbox.receive(id, from, recipients, principal.keyId(), data);
+            return "Ok: queued as " + id;
+        }
+
+        @Override
+        public void done() {}
+    }
+
+    int httpPort() {
+        return httpPort;
+    }
+
+    int smtpPort() {
+        return smtpPort;
+    }
+
+    Path dataDir() {
+        return data.dir;
+    }
+
+    /** The secrets of a first start; {@code null} on later starts. */
+    private record Secrets(IssuedKey admin, IssuedKey sender, IssuedPassword smtp) {}
+
+    /** A folder whose account has no credentials yet is new: make the admin key, the sending key and the SMTP login. */
+    private static Secrets bootstrap(DataFolder data) {
+        KeyManager keys = data.portcullis.keys().changedBy("portcullis serve", "first start");
+        if (!keys.list(DataFolder.ACCOUNT, null, 1).items().isEmpty()) {
+            return null;
+        }
+        IssuedKey admin = keys.create(KeySpec.builder().account(DataFolder.ACCOUNT).name("admin")
+                .grant("keys:*", "*").grant("domains:*", "*").grant("messages:*", "*").build());
+        IssuedKey sender = keys.create(KeySpec.builder().account(DataFolder.ACCOUNT).name("sending")
+                .grant("messages:send", DataFolder.DOMAIN).build());
+        IssuedPassword smtp = keys.createSmtpCredential(SmtpCredentialSpec.builder().account(DataFolder.ACCOUNT)
+                .username("postmaster@" + DataFolder.DOMAIN).name("smtp").grant("messages:send", DataFolder.DOMAIN).build());
+        return new Secrets(admin, sender, smtp);
+    }
+
+    private void banner(PrintStream out, Secrets s) {
+        String base = "http://" + HOST + ":" + httpPort;
+        out.println("Portcullis demo is running. Data folder: " + data.dir);
+        out.println("  HTTP API  " + base + "   (POST /v3/{domain}/messages, GET /v3/domains, /v1/keys, GET /healthz)");
+        out.println("  SMTP      " + HOST + ":" + smtpPort + "   (submission; STARTTLS, then AUTH PLAIN or LOGIN; certificate in "
+                + data.dir.resolve("tls") + ")");
+        out.println("  outbox    " + data.outbox.dir + "   (every accepted message as an .eml file; nothing is sent outward)");
+        out.println("  audit     " + data.dir.resolve("audit.jsonl") + "   (every decision and key change, one JSON line each)");
+        out.println();
+        if (s == null) {
+            out.println("The keys of account " + DataFolder.ACCOUNT + " were printed at its first start and are not shown again.");
+            out.println("List them with GET /v1/keys and the admin key, or stop the server and run: portcullis keys list");
+        } else {
+            out.println("First start: account " + DataFolder.ACCOUNT + " owns " + DataFolder.DOMAIN
+                    + ". Its secrets are shown now, once; only their digests and hashes are stored.");
+            out.println();
+            out.println("Sending key (messages:send on " + DataFolder.DOMAIN + "): send a message");
+            out.println("  curl -sS --user " + shell("api:" + s.sender().token()) + " " + base + "/v3/" + DataFolder.DOMAIN + "/messages \\");
+            out.println("    -F from='Demo <postmaster@" + DataFolder.DOMAIN + ">' -F to='you@example.org' \\");
+            out.println("    -F subject='Hello from Portcullis' -F text='Sent through the Portcullis demo.'");
+            out.println();
+            out.println("Admin key (keys:*, domains:*, messages:* on every domain of " + DataFolder.ACCOUNT + "): list the keys");
+            out.println("  curl -sS --user " + shell("api:" + s.admin().token()) + " " + base + "/v1/keys");
+            out.println();
+            out.println("SMTP login " + s.smtp().username() + " (messages:send on " + DataFolder.DOMAIN + "): send a message");
+            out.println("  swaks --server " + HOST + ":" + smtpPort + " --tls --auth PLAIN \\");
+            out.println("    --auth-user " + shell(s.smtp().username()) + " --auth-password " + shell(s.smtp().password()) + " \\");
+            out.println("    --from " + s.smtp().username() + " --to you@example.org \\");
+            out.println("    --header 'Subject: Hello over SMTP' --body 'Sent through the Portcullis demo.'");
+        }
+        out.println();
+        out.println("Stop with Ctrl-C.");
+        out.flush();
+    }
+
+    /** Single-quoted for a POSIX shell. */
+    static String shell(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** Stops accepting, lets HTTP requests in progress finish, then closes the store. */
+    @Override
+    public void close() throws IOException {
+        try {
+            smtp.stop();
+            jetty.stop();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("stopping the HTTP server failed", e);
+        } finally {
+            data.close();
+        }
+    }
+}

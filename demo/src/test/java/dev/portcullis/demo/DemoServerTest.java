@@ -1,0 +1,469 @@
+package dev.portcullis.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The demo in-process on free ports with a temporary data folder, driven by real clients
+ * ({@code java.net.http}, Jakarta Mail) with exactly what its first start printed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DemoServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private Path data;
+    private DemoServer server;
+    private String firstOutput;
+    private List<String> sendCurl;
+    private List<String> adminCurl;
+    private List<String> swaks;
+    private String sendingToken;
+    private String adminToken;
+    private String smtpPassword;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        data = dir;
+        // A second account with a domain of its own, so "another domain" is one that exists.
+        Files.writeString(data.resolve("domains.properties"), "example.com = demo\nother.org = acme\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        server = DemoServer.start(new DemoServer.Options(data, 0, 0), new PrintStream(out, true, StandardCharsets.UTF_8));
+        firstOutput = out.toString(StandardCharsets.UTF_8);
+        List<List<String>> curls = Printed.commands(firstOutput, "curl");
+        assertEquals(2, curls.size(), firstOutput);
+        sendCurl = curls.get(0);
+        adminCurl = curls.get(1);
+        swaks = Printed.commands(firstOutput, "swaks").get(0);
+        sendingToken = Printed.option(sendCurl, "--user").substring("api:".length());
+        adminToken = Printed.option(adminCurl, "--user").substring("api:".length());
+        smtpPassword = Printed.option(swaks, "--auth-password");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + server.httpPort();
+    }
+
+    // ---- the printed commands ---------------------------------------------------------------
+
+    @Test
+    void thePrintedCurlCommandsSucceedWhenReplayed() throws Exception {
+        long before = emls().size();
+        HttpResponse<String> sent = replay(sendCurl);
+        assertEquals(200, sent.statusCode(), sent.body());
+        JsonNode body = JSON.readTree(sent.body());
+        assertEquals("Queued. Thank you.", body.get("message").asText());
+        String id = body.get("id").asText();
+        assertTrue(id.matches("<\\d{14}\\.[0-9a-f]{12}@example\\.com>"), id);
+        List<Path> emls = emls();
+        assertEquals(before + 1, emls.size());
+        String eml = emls.stream().map(DemoServerTest::read).filter(s -> s.contains(id)).findFirst().orElseThrow();
+        assertTrue(eml.contains("Subject: Hello from Portcullis"), eml);
+        assertTrue(eml.contains("From: Demo <postmaster@example.com>"), eml);
+        assertTrue(eml.contains("Sent through the Portcullis demo."), eml);
+
+        HttpResponse<String> listed = replay(adminCurl);
+        assertEquals(200, listed.statusCode(), listed.body());
+        JsonNode items = JSON.readTree(listed.body()).get("items");
+        List<String> names = new ArrayList<>();
+        items.forEach(k -> names.add(k.get("name").asText()));
+        assertTrue(names.containsAll(List.of("admin", "sending", "smtp")), listed.body()); // other tests may have added keys
+        assertFalse(listed.body().contains(sendingToken.substring(16)), "a listing never shows a secret");
+    }
+
+    @Test
+    void jakartaMailSendsWithThePrintedSmtpLoginOverStartTls() throws Exception {
+        String[] hostPort = Printed.option(swaks, "--server").split(":");
+        assertEquals(List.of("--tls"), swaks.stream().filter(w -> w.equals("--tls")).toList(), "swaks is told to require STARTTLS");
+        Properties props = new Properties();
+        props.put("mail.smtp.host", hostPort[0]);
+        props.put("mail.smtp.port", hostPort[1]);
+        props.put("mail.smtp.auth", "true");
+        props.put("mail.smtp.auth.mechanisms", Printed.option(swaks, "--auth"));
+        props.put("mail.smtp.starttls.enable", "true");
+        props.put("mail.smtp.starttls.required", "true");
+        props.put("mail.smtp.ssl.socketFactory", trustingTheDemoCertificate().getSocketFactory());
+        props.put("mail.smtp.ssl.checkserveridentity", "true"); // the certificate's SAN names 127.0.0.1
+        props.put("mail.smtp.connectiontimeout", "10000");
+        props.put("mail.smtp.timeout", "10000");
+        Session session = Session.getInstance(props);
+        String subject = "over SMTP " + UUID.randomUUID();
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress(Printed.option(swaks, "--from")));
+        m.setRecipient(Message.RecipientType.TO, new InternetAddress(Printed.option(swaks, "--to")));
+        m.setSubject(subject);
+        m.setText("through Portcullis", "UTF-8");
+        try (Transport t = session.getTransport("smtp")) {
+            t.connect(hostPort[0], Integer.parseInt(hostPort[1]), Printed.option(swaks, "--auth-user"), smtpPassword);
+            t.sendMessage(m, m.getAllRecipients());
+        }
+        String eml = emls().stream().map(DemoServerTest::read).filter(s -> s.contains(subject)).findFirst()
+                .orElseThrow(() -> new AssertionError("the message is not in the outbox"));
+        assertTrue(eml.startsWith("X-Portcullis-Key: "), eml);
+        assertTrue(eml.contains("X-Envelope-To: you@example.org"), eml);
+    }
+
+    /** Trusts only the certificate the first start made. */
+    private SSLContext trustingTheDemoCertificate() throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(data.resolve("tls/certificate.pem"))) {
+            trust.setCertificateEntry("demo", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    // ---- what keys may do -------------------------------------------------------------------
+
+    @Test
+    void theSendingKeyIsRefusedForAnotherDomainAndForKeyManagement() throws Exception {
+        assertEquals(403, send(sendingToken, "other.org", form("from", "a@other.org", "to", "b@example.net",
+                "subject", "s", "text", "t")).statusCode());
+        assertEquals(403, send(sendingToken, "unknown.test", form("from", "a@unknown.test", "to", "b@example.net",
+                "subject", "s", "text", "t")).statusCode());
+        assertEquals(403, get(sendingToken, "/v1/keys").statusCode());
+        assertEquals(403, post(sendingToken, "/v1/keys", "{\"grants\":[\"messages:send@example.com\"]}").statusCode());
+        assertEquals(403, get(sendingToken, "/v3/domains").statusCode());
+    }
+
+    @Test
+    void theAdminKeyCannotMintAKeyForAnotherAccountNorBeyondItsOwnGrants() throws Exception {
+        HttpResponse<String> other = post(adminToken, "/v1/keys",
+                "{\"account\":\"acme\",\"grants\":[\"messages:send@other.org\"]}");
+        assertEquals(403, other.statusCode(), other.body());
+        assertTrue(other.body().contains("may manage only account demo"), other.body());
+        HttpResponse<String> wider = post(adminToken, "/v1/keys", "{\"grants\":[\"*@*\"]}");
+        assertEquals(403, wider.statusCode(), wider.body());
+        assertTrue(wider.body().contains("does not hold"), wider.body());
+    }
+
+    @Test
+    void theAdminKeyListsOnlyItsOwnDomains() throws Exception {
+        HttpResponse<String> r = get(adminToken, "/v3/domains");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(1, body.get("total_count").asInt());
+        assertEquals("example.com", body.get("items").get(0).get("name").asText());
+    }
+
+    @Test
+    void aRevokedKeyGets401() throws Exception {
+        JsonNode key = create("{\"name\":\"short-lived\",\"grants\":[\"messages:send@example.com\"]}");
+        String token = key.get("token").asText();
+        assertEquals(200, send(token, "example.com", aMessage()).statusCode());
+        HttpResponse<String> revoked = delete(adminToken, "/v1/keys/" + key.get("id").asText());
+        assertEquals(200, revoked.statusCode(), revoked.body());
+        assertEquals("revoked", JSON.readTree(revoked.body()).get("status").asText());
+        HttpResponse<String> after = send(token, "example.com", aMessage());
+        assertEquals(401, after.statusCode());
+        assertTrue(after.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm="));
+    }
+
+    @Test
+    void aRateLimitedKeyGets429WithItsHeaders() throws Exception {
+        JsonNode key = create("{\"grants\":[\"messages:send@example.com\"],\"rateLimit\":[{\"rate\":1,\"per\":\"minute\"}]}");
+        String token = key.get("token").asText();
+        HttpResponse<String> first = send(token, "example.com", aMessage());
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals("\"default\";q=1;w=60", first.headers().firstValue("RateLimit-Policy").orElseThrow());
+        HttpResponse<String> second = send(token, "example.com", aMessage());
+        assertEquals(429, second.statusCode(), second.body());
+        long retry = Long.parseLong(second.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(retry >= 1 && retry <= 60, "Retry-After " + retry);
+        assertTrue(second.headers().firstValue("RateLimit").orElseThrow().startsWith("\"default\";r=0;"));
+        assertEquals("\"default\";q=1;w=60", second.headers().firstValue("RateLimit-Policy").orElseThrow());
+    }
+
+    @Test
+    void aRotatedKeyHandsOverToItsSuccessor() throws Exception {
+        JsonNode key = create("{\"grants\":[\"messages:send@example.com\"]}");
+        HttpResponse<String> rotated = post(adminToken, "/v1/keys/" + key.get("id").asText() + "/rotate", "{\"grace\":\"PT0S\"}");
+        assertEquals(201, rotated.statusCode(), rotated.body());
+        JsonNode successor = JSON.readTree(rotated.body());
+        assertEquals(key.get("id").asText(), successor.get("replaces").asText());
+        assertEquals(200, send(successor.get("token").asText(), "example.com", aMessage()).statusCode());
+        assertEquals(401, send(key.get("token").asText(), "example.com", aMessage()).statusCode());
+    }
+
+    // ---- bad input --------------------------------------------------------------------------
+
+    @Test
+    void badInputIs400WithAClearMessage() throws Exception {
+        assertBadRequest(send(sendingToken, "example.com", form("from", "a@example.com", "subject", "s", "text", "t")),
+                "missing field: to");
+        assertBadRequest(send(sendingToken, "example.com", form("from", "a@example.com", "to", "not an address",
+                "subject", "s", "text", "t")), "to: not an email address");
+        assertBadRequest(send(sendingToken, "example.com", form("from", "ceo@bank.test", "to", "b@example.net",
+                "subject", "s", "text", "t")), "from: must be an address at example.com");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"messages:send@example.com\""), "malformed JSON");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [], \"colour\": 1}"), "malformed JSON");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": []}"), "grants: at least one");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"messages:send@nowhere.test\"]}"),
+                "unknown domain nowhere.test");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"messages:send@other.org\"]}"),
+                "unknown domain other.org");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"send\"]}"), "grant \"send\"");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"messages:send@example.com\"], \"allow\": [\"10.1.2.3/8\"]}"),
+                "");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"messages:send@example.com\"], \"rateLimit\": [{\"rate\": 5}]}"),
+                "rateLimit");
+        assertEquals(404, delete(adminToken, "/v1/keys/AAAAAAAAAAAA").statusCode());
+    }
+
+    private static void assertBadRequest(HttpResponse<String> r, String message) throws Exception {
+        assertEquals(400, r.statusCode(), r.body());
+        String text = JSON.readTree(r.body()).get("message").asText();
+        assertTrue(text.contains(message), text);
+    }
+
+    @Test
+    void healthIsPublic() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals("UP", JSON.readTree(r.body()).get("status").asText());
+    }
+
+    // ---- audit and restart ------------------------------------------------------------------
+
+    @Test
+    void aSecondStartPrintsNoSecretAndTheAuditTrailHoldsNone(@TempDir Path folder) throws Exception {
+        // Its own folder, so that stopping does not disturb the other tests' server.
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        List<String> secrets = new ArrayList<>();
+        try (DemoServer s = DemoServer.start(new DemoServer.Options(folder, 0, 0), new PrintStream(first, true, StandardCharsets.UTF_8))) {
+            String out = first.toString(StandardCharsets.UTF_8);
+            for (List<String> curl : Printed.commands(out, "curl")) {
+                secrets.add(Printed.option(curl, "--user").substring("api:".length()));
+            }
+            secrets.add(Printed.option(Printed.commands(out, "swaks").get(0), "--auth-password"));
+            assertEquals(3, secrets.size());
+            assertEquals(401, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.httpPort() + "/v1/keys"))
+                    .header("Authorization", basic("api:" + wrongSecret(secrets.get(1)))).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode());
+        }
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        try (DemoServer s = DemoServer.start(new DemoServer.Options(folder, 0, 0), new PrintStream(second, true, StandardCharsets.UTF_8))) {
+            String out = second.toString(StandardCharsets.UTF_8);
+            assertTrue(out.contains("not shown again"), out);
+            assertEquals(List.of(), Printed.commands(out, "curl"));
+            assertNoSecret(out, secrets);
+            // The keys of the first start still work: they live in the folder's database.
+            HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.httpPort() + "/v1/keys"))
+                    .header("Authorization", basic("api:" + secrets.get(1))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, listed.statusCode(), listed.body());
+        }
+        String audit = Files.readString(folder.resolve("audit.jsonl"));
+        assertNoSecret(audit, secrets);
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : audit.split("\n")) {
+            events.add(JSON.readTree(line));
+        }
+        assertEquals(3, events.stream().filter(e -> e.get("event").asText().equals("key") && e.get("type").asText().equals("CREATED")).count());
+        assertTrue(events.stream().anyMatch(e -> e.get("event").asText().equals("auth") && !e.get("allowed").asBoolean()
+                && e.get("reason").asText().equals("WRONG_SECRET")), audit);
+        assertTrue(events.stream().anyMatch(e -> e.get("event").asText().equals("auth") && e.get("allowed").asBoolean()), audit);
+    }
+
+    @Test
+    void aStartThatCannotListenMakesNoSecretsSoTheNextStartIsTheFirst(@TempDir Path folder) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> DemoServer.start(new DemoServer.Options(folder, taken.getLocalPort(), 0), new PrintStream(new ByteArrayOutputStream())));
+            assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for HTTP"), e.getMessage());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DemoServer s = DemoServer.start(new DemoServer.Options(folder, 0, 0), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+            assertTrue(s.httpPort() > 0);
+            assertEquals(2, Printed.commands(out.toString(StandardCharsets.UTF_8), "curl").size(), out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The same key id with another secret and a valid checksum: it passes the format and fails verification. */
+    static String wrongSecret(String token) {
+        String head = token.substring(0, token.length() - 6 - 32) + "0".repeat(32);
+        return head + check(head);
+    }
+
+    /** DESIGN §2: CRC32 of the ASCII bytes, in base62 ({@code 0-9A-Za-z}), left-padded with 0 to 6 characters. */
+    static String check(String head) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(head.getBytes(StandardCharsets.US_ASCII));
+        String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        StringBuilder sb = new StringBuilder();
+        for (long v = crc.getValue(); v > 0; v /= 62) {
+            sb.insert(0, alphabet.charAt((int) (v % 62)));
+        }
+        while (sb.length() < 6) {
+            sb.insert(0, '0');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void theChecksumHelperMatchesTheKnownAnswer() {
+        String kat = "kat_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH3tE9uV";
+        assertEquals(kat, kat.substring(0, kat.length() - 6) + check(kat.substring(0, kat.length() - 6)));
+    }
+
+    /** No 8 consecutive characters of a secret's random part (after the public prefix and id). */
+    private static void assertNoSecret(String text, List<String> secrets) {
+        for (String s : secrets) {
+            String hidden = s.startsWith("pc_") ? s.substring(3 + 12) : s;
+            for (int i = 0; i + 8 <= hidden.length(); i++) {
+                assertFalse(text.contains(hidden.substring(i, i + 8)), "a secret appears in: " + text);
+            }
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private JsonNode create(String json) throws Exception {
+        HttpResponse<String> r = post(adminToken, "/v1/keys", json);
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode key = JSON.readTree(r.body());
+        assertNotNull(key.get("token"));
+        return key;
+    }
+
+    /** Replays a printed curl command: {@code --user}, the URL, {@code -F name=value} fields as multipart, like curl. */
+    private HttpResponse<String> replay(List<String> curl) throws Exception {
+        assertEquals("curl", curl.get(0));
+        String user = null;
+        String url = null;
+        List<String> fields = new ArrayList<>();
+        for (int i = 1; i < curl.size(); i++) {
+            String w = curl.get(i);
+            switch (w) {
+                case "-sS" -> { }
+                case "--user" -> user = curl.get(++i);
+                case "-F" -> fields.add(curl.get(++i));
+                default -> {
+                    assertTrue(w.startsWith("http://"), "an option this replay does not know: " + w);
+                    url = w;
+                }
+            }
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", basic(user));
+        if (fields.isEmpty()) {
+            return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+        }
+        String boundary = "----demo" + UUID.randomUUID();
+        StringBuilder body = new StringBuilder();
+        for (String f : fields) {
+            int eq = f.indexOf('=');
+            String value = f.substring(eq + 1);
+            assertFalse(value.startsWith("<") || value.startsWith("@") || value.contains(";"),
+                    "curl would read " + value + " as a file or a part option");
+            body.append("--").append(boundary).append("\r\n")
+                    .append("Content-Disposition: form-data; name=\"").append(f, 0, eq).append("\"\r\n\r\n")
+                    .append(value).append("\r\n");
+        }
+        body.append("--").append(boundary).append("--\r\n");
+        return http.send(b.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basic(String userPass) {
+        return "Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String aMessage() {
+        return form("from", "app@example.com", "to", "someone@example.net", "subject", "hi", "text", "hello");
+    }
+
+    private static String form(String... pairs) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (sb.length() > 0) {
+                sb.append('&');
+            }
+            sb.append(pairs[i]).append('=').append(java.net.URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
+        }
+        return sb.toString();
+    }
+
+    private HttpResponse<String> send(String token, String domain, String form) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + "/v3/" + domain + "/messages"))
+                .header("Authorization", basic("api:" + token))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String token, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", basic("api:" + token)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String token, String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", basic("api:" + token))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> delete(String token, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", basic("api:" + token))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<Path> emls() throws Exception {
+        try (Stream<Path> s = Files.list(data.resolve("outbox"))) {
+            return s.filter(p -> p.toString().endsWith(".eml")).toList();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
