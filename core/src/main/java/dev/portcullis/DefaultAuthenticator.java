@@ -22,6 +22,8 @@ final class DefaultAuthenticator implements Authenticator {
     private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
     private static final Duration BUSY_RETRY = Duration.ofSeconds(1);
     private static final Duration STORE_RETRY = Duration.ofSeconds(5);
+    /** No account can have this name (account names never hold NUL): the stand-in for an unknown user's. */
+    private static final String NO_ACCOUNT = "\0";
 
     private final Portcullis.Settings s;
     private final RecordCache cache;
@@ -82,17 +84,22 @@ final class DefaultAuthenticator implements Authenticator {
                 return deny(a, DenyReason.STORE_UNAVAILABLE, null);
             }
         }
-        if (!c.present() || c.record.kind() != CredentialKind.API_KEY) {
-            s.digests().matchDummy(token); // the same digest and compare as a known id
-            return fail(a, DenyReason.UNKNOWN_KEY, "UNKNOWN_ID");
-        }
-        a.account = c.record.account();
-        if (c.digest == null) {
+        // One path for known and unknown ids up to a single denial (checklist I49; TimingLeakTest): an
+        // unknown id, or an unreadable digest, is compared against the dummy digest, with the same work.
+        boolean known = c.present() && c.record.kind() == CredentialKind.API_KEY;
+        boolean matched;
+        if (known && c.digest != null) {
+            matched = s.digests().matches(c.digest, token);
+        } else {
             s.digests().matchDummy(token);
-            return fail(a, DenyReason.WRONG_SECRET, "UNREADABLE_DIGEST");
+            matched = false;
         }
-        if (!s.digests().matches(c.digest, token)) {
-            return fail(a, DenyReason.WRONG_SECRET, null);
+        if (known) {
+            a.account = c.record.account();
+        }
+        if (!matched) {
+            return fail(a, known ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY,
+                    !known ? "UNKNOWN_ID" : c.digest == null ? "UNREADABLE_DIGEST" : null);
         }
         return admit(a, c, true);
     }
@@ -115,22 +122,21 @@ final class DefaultAuthenticator implements Authenticator {
                 return deny(a, DenyReason.STORE_UNAVAILABLE, null);
             }
         }
-        if (c == null || !c.present() || c.record.kind() != CredentialKind.PASSWORD) {
-            // One default-cost run, so an unknown username costs what a known one does.
-            if (s.hasher().verifyDummy(password).outcome() == PasswordHasher.Outcome.BUSY) {
-                a.retryAfter = BUSY_RETRY;
-                return deny(a, DenyReason.BUSY, null);
-            }
-            s.budgets().loginFailed(username, net, null, false);
-            return deny(a, DenyReason.UNKNOWN_KEY, "UNKNOWN_USERNAME");
+        // One path for known and unknown usernames up to a single denial (checklist I49; TimingLeakTest):
+        // an unknown one is checked against no account (NO_ACCOUNT: its budget is spent but never
+        // consulted, so it blocks nobody) and verified against the hasher's dummy hash, which nothing
+        // matches, at the default cost.
+        boolean exists = c != null && c.present() && c.record.kind() == CredentialKind.PASSWORD;
+        KeyRecord r = exists ? c.record : null;
+        String account = exists ? r.account() : NO_ACCOUNT;
+        if (exists) {
+            a.keyId = r.id();
+            a.account = account;
         }
-        KeyRecord r = c.record;
-        a.keyId = r.id();
-        a.account = r.account();
-        boolean known = s.budgets().isKnown(r.account(), net);
+        boolean known = s.budgets().isKnown(account, net);
         if (!known) {
-            long accountBlocked = s.budgets().accountBlocked(r.account());
-            if (accountBlocked > 0) {
+            long accountBlocked = s.budgets().accountBlocked(account);
+            if (exists && accountBlocked > 0) {
                 a.retryAfter = Duration.ofNanos(accountBlocked);
                 return deny(a, DenyReason.TOO_MANY_FAILURES, "ACCOUNT_BUDGET");
             }
@@ -139,14 +145,15 @@ final class DefaultAuthenticator implements Authenticator {
         if (s.logins().matches(fingerprint, r)) {
             return admit(a, c, true); // verified before, for this very record version: one HMAC instead of Argon2
         }
-        PasswordHasher.Result v = s.hasher().verify(r.secretHash(), r.passwordProfile(), password, s.legacy());
+        PasswordHasher.Result v = s.hasher().verify(exists ? r.secretHash() : s.hasher().dummyHash(),
+                exists ? r.passwordProfile() : s.hasher().profile().id(), password, s.legacy());
         switch (v.outcome()) {
             case BUSY:
                 a.retryAfter = BUSY_RETRY;
                 return deny(a, DenyReason.BUSY, null);
             case MISMATCH:
-                s.budgets().loginFailed(username, net, r.account(), known);
-                return deny(a, DenyReason.WRONG_SECRET, null);
+                s.budgets().loginFailed(username, net, account, known);
+                return deny(a, exists ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY, exists ? null : "UNKNOWN_USERNAME");
             default:
                 s.budgets().loginSucceeded(r.account(), net);
                 KeyRecord current = v.needsRehash() ? rehash(r, password) : r;
@@ -323,8 +330,9 @@ final class DefaultAuthenticator implements Authenticator {
     }
 
     private void emit(Attempt a, boolean allowed, DenyReason reason, String detail) {
-        // a.account is set once a record was found: only real credentials have usage.
-        boolean newNetwork = a.account != null && s.usage().record(a.keyId, reason, a.client);
+        // a.account is set once a record was found: only real credentials have usage; an attempt
+        // without one does the same tally work into a tally that is never written (TimingLeakTest).
+        boolean newNetwork = s.usage().record(a.account != null ? a.keyId : null, reason, a.client);
         s.metrics().decided(a.channel, reason, a.wouldDeny, a.keyId, a.startNanos);
         if (!s.listeners().isEmpty()) {
             s.emit(new AuthEvent(Instant.now(s.clock()), a.channel, allowed, reason, detail, a.keyId, a.account,

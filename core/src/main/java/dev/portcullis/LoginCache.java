@@ -56,7 +56,8 @@ final class LoginCache {
 
     boolean matches(Fingerprint fingerprint, KeyRecord r) {
         Verified v = verified.getIfPresent(fingerprint);
-        return v != null && v.version == r.version() && v.id.equals(r.id());
+        // r is null for an unknown username's probe, which never finds an entry (no fingerprint of it is remembered).
+        return v != null && r != null && v.version == r.version() && v.id.equals(r.id());
     }
 
     void remember(Fingerprint fingerprint, KeyRecord r) {

@@ -39,6 +39,9 @@ final class UsageRecorder {
     private final Cache<String, Tally> tallies;
     /** Networks each credential is known to have been used from: as stored, plus what this process saw. */
     private final Cache<String, Set<String>> known;
+    /** Built like {@link #tallies}, holding the one tally that is never flushed: see {@link #record}. */
+    private final Cache<String, Tally> nowhere;
+    private static final String NOWHERE = "";
     /** Deltas of evicted tallies and of failed flushes, for the next flush. */
     private final ConcurrentLinkedQueue<Usage> carried = new ConcurrentLinkedQueue<>();
 
@@ -98,6 +101,7 @@ final class UsageRecorder {
                 })
                 .build();
         this.known = Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).maximumSize(100_000).build();
+        this.nowhere = Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).maximumSize(1_000_000).build();
     }
 
     /**
@@ -106,9 +110,13 @@ final class UsageRecorder {
      * @return whether this allowed use came from a network the credential was never used from
      */
     boolean record(String id, DenyReason reason, ClientAddress client) {
-        Tally t = tallies.get(id, Tally::new);
+        // An attempt that names no credential (id null: an unknown id or username, a malformed request)
+        // is counted into a tally no flush ever writes, through the same lookup, so that it costs what a
+        // failure on a real credential does (checklist I49; TimingLeakTest).
+        Cache<String, Tally> into = id == null ? nowhere : tallies;
+        Tally t = into.get(id == null ? NOWHERE : id, Tally::new);
         t.counts[reason == null ? 0 : reason.ordinal() + 1].increment();
-        if (reason != null) {
+        if (reason != null || id == null) {
             return false;
         }
         t.lastUsedMillis = clock.millis();

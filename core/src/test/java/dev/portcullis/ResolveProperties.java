@@ -109,6 +109,9 @@ class ResolveProperties {
     private static Set<ClientAddress> written(List<String> header) {
         Set<ClientAddress> found = new HashSet<>();
         for (String value : header) {
+            if (value == null) {
+                continue; // resolve reads a null value as empty (found by AddressFuzzTest#forwardedWalks)
+            }
             for (String token : value.split("[ \t,;\"=]+")) {
                 String unbracketed = token.startsWith("[") && token.indexOf(']') > 0 ? token.substring(1, token.indexOf(']')) : token;
                 String unported = token.indexOf(':') > 0 ? token.substring(0, token.indexOf(':')) : token;

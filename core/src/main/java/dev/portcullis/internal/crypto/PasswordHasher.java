@@ -202,6 +202,14 @@ public final class PasswordHasher {
         }
     }
 
+    /**
+     * A PHC string at the current parameters that no password matches (the hash of random bytes), for
+     * verifying unknown usernames through {@link #verify} exactly as known ones are. Not a secret.
+     */
+    public String dummyHash() {
+        return dummyHash;
+    }
+
     /** Argon2 runs so far (hashes and verifications, dummy ones included): for metrics and tests. */
     public long runs() {
         return runs.sum();

@@ -163,15 +163,24 @@ public final class AuthorizationParser {
         if (end == from) {
             return false;
         }
+        // No branch on each character, which is part of a secret (and its cost would tell the
+        // character classes of a key, id included, apart: TimingLeakTest): look up and fold together.
+        int bad = 0;
         for (int i = from; i < end; i++) {
             char c = s.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-            if (!ok) {
-                return false;
-            }
+            bad |= (c >>> 7) | (TOKEN68[c & 0x7F] ^ 1);
         }
-        return true;
+        return bad == 0;
+    }
+
+    /** 1 for the token68 characters other than {@code =}: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/". */
+    private static final int[] TOKEN68 = new int[128];
+
+    static {
+        String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+        for (int i = 0; i < chars.length(); i++) {
+            TOKEN68[chars.charAt(i)] = 1;
+        }
     }
 
     @Override

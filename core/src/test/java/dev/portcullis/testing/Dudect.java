@@ -1,0 +1,276 @@
+package dev.portcullis.testing;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * A JVM port of dudect's leakage detection (Reparaz, Balasch, Verbauwhede, "Dude, is my code
+ * constant time?", 2017; oreparaz/dudect; checklist I50-I51), for two input classes of one
+ * operation.
+ *
+ * <ul>
+ *   <li>Each measurement picks its class at random (both classes interleaved, so drift and load from
+ *       other processes fall on both alike) and times one call with {@link System#nanoTime}.
+ *   <li>Warm-up: the operation runs untimed first, until the JIT has stopped compiling; then one calibration
+ *       batch sets the cropping thresholds and is discarded, as dudect does.
+ *   <li>Statistics: Welch's t = (μ0−μ1)/√(s0²/n0+s1²/n1), means and variances by Welford's online
+ *       method; one test on all measurements, 100 tests cropped at the percentiles
+ *       1−0.5^(10(i+1)/100) (the cropping removes the long tail of preemptions and interrupts that a
+ *       busy machine adds), and a second-order test on squared centred values once class 0 has more
+ *       than 10,000 measurements.
+ *   <li>A measurement during which the JIT compiled (more than {@value #JIT_QUIET_MILLIS} ms) timed the
+ *       classes on changing code; it is repeated with fresh statistics, at most {@value #MAX_ATTEMPTS}
+ *       times in all, and the last one counts.
+ *   <li>Verdict: the largest |t| among the tests whose class 0 has more than 10,000 measurements;
+ *       dudect calls |t| &gt; 10 "probably not constant time". Leakage detection, not proof.
+ * </ul>
+ */
+public final class Dudect {
+    /** dudect's DUDECT_NUMBER_PERCENTILES. */
+    static final int PERCENTILES = 100;
+    /** dudect's DUDECT_ENOUGH_MEASUREMENTS: a test counts only once class 0 has more than this. */
+    public static final long ENOUGH = 10_000;
+    /** dudect's threshold for "probably not constant time"; checklist I51. */
+    public static final double THRESHOLD = 10;
+    private static final int BATCH = 10_000;
+    /** The crop at the median: percentile(9) = 1 − 0.5^1. */
+    private static final int HALF = 9;
+
+    /** The operation under test; {@code index} lets a class pick from a pool of prepared inputs. */
+    @FunctionalInterface
+    public interface Operation {
+        /** Runs once on an input of class {@code cls} (0 or 1); returns something, so the JIT keeps the work. */
+        Object run(int cls, int index);
+    }
+
+    /**
+     * What a run found.
+     *
+     * @param maxT the largest |t| of the tests with enough measurements
+     * @param maxTest which test that was: {@code uncropped}, {@code cropped@p} or {@code second-order}
+     * @param uncroppedT t of the test on all measurements
+     * @param n the measurements per class that count (after warm-up and calibration)
+     * @param medianNs the median time per class, in ns
+     * @param seconds wall time of the whole run
+     * @param seed the seed of the class choices, to repeat a run
+     * @param warmupCalls how many untimed calls the warm-up took
+     * @param jitMillisWhileMeasuring JIT compilation time spent while measuring (0 when the JIT had settled)
+     * @param effectNs how much slower class 0 is than class 1 in the faster half of the measurements
+     *     (the means of the test cropped at the median), in ns: the size of a difference, where t is its evidence
+     * @param effectSeNs the standard error of {@code effectNs}
+     */
+    public record Result(String name, double maxT, String maxTest, double uncroppedT, long[] n, double[] medianNs,
+            double seconds, long seed, long warmupCalls, long jitMillisWhileMeasuring, double effectNs, double effectSeNs) {
+        public boolean leaks() {
+            return maxT > THRESHOLD;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT,
+                    "dudect %s: max|t|=%.2f (%s), uncropped t=%.2f, n=%d/%d, median %.0f/%.0f ns, "
+                            + "effect %+.1f ± %.1f ns (faster half), warm-up %d calls, JIT %d ms while measuring, %.1f s, seed %d",
+                    name, maxT, maxTest, uncroppedT, n[0], n[1], medianNs[0], medianNs[1], effectNs, effectSeNs, warmupCalls,
+                    jitMillisWhileMeasuring, seconds, seed);
+        }
+    }
+
+    /** Welch's t-test with Welford's running mean and variance, per class. */
+    static final class TTest {
+        final long[] n = new long[2];
+        final double[] mean = new double[2];
+        final double[] m2 = new double[2];
+
+        void push(double x, int cls) {
+            n[cls]++;
+            double delta = x - mean[cls];
+            mean[cls] += delta / n[cls];
+            m2[cls] += delta * (x - mean[cls]);
+        }
+
+        double t() {
+            if (n[0] < 2 || n[1] < 2) {
+                return 0;
+            }
+            double v0 = m2[0] / (n[0] - 1);
+            double v1 = m2[1] / (n[1] - 1);
+            double den = Math.sqrt(v0 / n[0] + v1 / n[1]);
+            return den == 0 ? (mean[0] == mean[1] ? 0 : Double.POSITIVE_INFINITY) : (mean[0] - mean[1]) / den;
+        }
+    }
+
+    private Dudect() {
+    }
+
+    /**
+     * Measures {@code op} until each class has at least {@code perClass} counted measurements.
+     *
+     * @param warmup untimed calls at least, before anything is measured (more while the JIT still compiles)
+     */
+    public static Result measure(String name, Operation op, long perClass, int warmup) {
+        Result r = null;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            r = measureOnce(name, op, perClass, warmup);
+            if (r.jitMillisWhileMeasuring() <= JIT_QUIET_MILLIS) {
+                return r;
+            }
+            // The JIT changed the code under test while it was measured: the classes were timed on
+            // different code. Measure again (the threshold stays as it is), after a longer warm-up.
+            System.out.println(r + " -- JIT busy while measuring, measured again");
+            warmup *= 2;
+        }
+        return r;
+    }
+
+    /** JIT compilation while measuring above which a measurement is repeated. */
+    static final long JIT_QUIET_MILLIS = 10;
+    /** Measurements at most per case, each with fresh statistics. */
+    static final int MAX_ATTEMPTS = 3;
+
+    private static Result measureOnce(String name, Operation op, long perClass, int warmup) {
+        long seed = new SecureRandom().nextLong();
+        SplittableRandom random = new SplittableRandom(seed);
+        long started = System.nanoTime();
+        int[] classes = new int[BATCH];
+        long[] times = new long[BATCH];
+        long sink = warmUp(op, random, warmup, classes, times);
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long jitBefore = jit.getTotalCompilationTime();
+        sink += batch(op, random, classes, times, 0);
+        double[] thresholds = percentiles(times);
+        TTest[] tests = newTests();
+        long[][] sample = new long[2][]; // for the medians: the last batch of each class
+        int index = BATCH;
+        while (tests[0].n[0] < perClass || tests[0].n[1] < perClass) {
+            sink += batch(op, random, classes, times, index);
+            index += BATCH;
+            update(tests, thresholds, classes, times);
+            for (int c = 0; c < 2; c++) {
+                sample[c] = timesOf(classes, times, c);
+            }
+        }
+        double max = 0;
+        String which = "none";
+        for (int i = 0; i < tests.length; i++) {
+            if (tests[i].n[0] > ENOUGH) {
+                double x = Math.abs(tests[i].t());
+                if (x > max) {
+                    max = x;
+                    which = i == 0 ? "uncropped" : i == PERCENTILES + 1 ? "second-order"
+                            : String.format(java.util.Locale.ROOT, "cropped@%.3f", percentile(i - 1));
+                }
+            }
+        }
+        if (sink == 42) {
+            System.out.print(""); // keeps sink alive
+        }
+        TTest half = tests[HALF + 1];
+        double se = Math.sqrt(half.m2[0] / (half.n[0] - 1) / half.n[0] + half.m2[1] / (half.n[1] - 1) / half.n[1]);
+        return new Result(name, max, which, tests[0].t(), tests[0].n.clone(), new double[] {median(sample[0]), median(sample[1])},
+                (System.nanoTime() - started) / 1e9, seed, lastWarmup, jit.getTotalCompilationTime() - jitBefore,
+                half.mean[0] - half.mean[1], se);
+    }
+
+    private static TTest[] newTests() {
+        TTest[] tests = new TTest[PERCENTILES + 2];
+        for (int i = 0; i < tests.length; i++) {
+            tests[i] = new TTest();
+        }
+        return tests;
+    }
+
+    /** dudect's update_statistics: all, the 100 crops, and the second-order test once class 0 has enough. */
+    private static void update(TTest[] tests, double[] thresholds, int[] classes, long[] times) {
+        TTest all = tests[0];
+        TTest second = tests[PERCENTILES + 1];
+        for (int i = 0; i < classes.length; i++) {
+            long t = times[i];
+            int c = classes[i];
+            all.push(t, c);
+            for (int p = 0; p < PERCENTILES; p++) {
+                if (t < thresholds[p]) {
+                    tests[p + 1].push(t, c);
+                }
+            }
+            if (all.n[0] > ENOUGH) {
+                double centred = t - all.mean[c];
+                second.push(centred * centred, c);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code op} through the very loop that measures it, and the statistics over the results,
+     * both discarded, until the JIT has settled: at least {@code minimum} calls, then until the JVM's
+     * total compilation time stayed the same over three batches in a row (at most
+     * {@value #MAX_WARMUP} calls). Warming up through another call site would leave the measuring
+     * loop to be compiled, with the operation inlined into it, while it measures; and a JIT still
+     * compiling makes each class's speed drift at its own moments, which dudect would report as a
+     * leak of the code when it is none.
+     */
+    private static long warmUp(Operation op, SplittableRandom random, int minimum, int[] classes, long[] times) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long sink = 0;
+        long calls = 0;
+        int quiet = 0;
+        long compiled = jit.getTotalCompilationTime();
+        while (calls < MAX_WARMUP && (calls < minimum || quiet < 3)) {
+            sink += batch(op, random, classes, times, (int) calls);
+            calls += BATCH;
+            update(newTests(), percentiles(times), classes, times);
+            long now = jit.getTotalCompilationTime();
+            quiet = now == compiled ? quiet + 1 : 0;
+            compiled = now;
+        }
+        lastWarmup = calls;
+        return sink;
+    }
+
+    /** Calls of the last warm-up, for the report. */
+    private static volatile long lastWarmup;
+    static final long MAX_WARMUP = 3_000_000;
+
+    private static long batch(Operation op, SplittableRandom random, int[] classes, long[] times, int base) {
+        for (int i = 0; i < classes.length; i++) {
+            classes[i] = random.nextInt(2);
+        }
+        long sink = 0;
+        for (int i = 0; i < classes.length; i++) {
+            long t0 = System.nanoTime();
+            Object r = op.run(classes[i], base + i);
+            long t1 = System.nanoTime();
+            times[i] = t1 - t0;
+            sink += r == null ? 0 : 1;
+        }
+        return sink;
+    }
+
+    /** dudect's cropping fractions: 1 − 0.5^(10(i+1)/100). */
+    static double percentile(int i) {
+        return 1 - Math.pow(0.5, 10.0 * (i + 1) / PERCENTILES);
+    }
+
+    private static double[] percentiles(long[] calibration) {
+        long[] sorted = calibration.clone();
+        Arrays.sort(sorted);
+        double[] th = new double[PERCENTILES];
+        for (int i = 0; i < PERCENTILES; i++) {
+            th[i] = sorted[(int) Math.min(sorted.length - 1, Math.floor(percentile(i) * sorted.length))];
+        }
+        return th;
+    }
+
+    private static long[] timesOf(int[] classes, long[] times, int c) {
+        return java.util.stream.IntStream.range(0, classes.length).filter(i -> classes[i] == c).mapToLong(i -> times[i]).toArray();
+    }
+
+    private static double median(long[] xs) {
+        if (xs == null || xs.length == 0) {
+            return Double.NaN;
+        }
+        long[] s = xs.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}
