@@ -147,7 +147,9 @@ final class DefaultAuthenticator implements Authenticator {
         }
         PasswordHasher.Result v = s.hasher().verify(exists ? r.secretHash() : s.hasher().dummyHash(),
                 exists ? r.passwordProfile() : s.hasher().profile().id(), password, s.legacy());
-        switch (v.outcome()) {
+        // The dummy hash matches nothing; were it ever to, it would still be a failure.
+        PasswordHasher.Outcome outcome = exists || v.outcome() == PasswordHasher.Outcome.BUSY ? v.outcome() : PasswordHasher.Outcome.MISMATCH;
+        switch (outcome) {
             case BUSY:
                 a.retryAfter = BUSY_RETRY;
                 return deny(a, DenyReason.BUSY, null);

@@ -1,6 +1,7 @@
 package dev.portcullis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,8 +44,8 @@ class AddressFuzzTest {
 
     /**
      * Each field is a CIDR from configuration: a prefix block or an {@link IllegalArgumentException}
-     * naming it; an allowlist of the accepted ones admits each block's first and last address, and
-     * nothing of the other IP version.
+     * naming it; an allowlist of the accepted ones admits each block's first and last address, except
+     * that an IPv6 block holds no IPv4 (mapped) client.
      */
     @FuzzTest(maxDuration = "60s")
     void cidrBlocks(byte[] data) {
@@ -67,6 +68,12 @@ class AddressFuzzTest {
             for (IPAddress end : List.of(block.getLower().withoutPrefixLength(), block.getUpper().withoutPrefixLength())) {
                 ClientAddress client = ClientAddress.parse(end.toCanonicalString());
                 assertNotNull(client, end::toCanonicalString);
+                if (block.isIPv6() && client.isIPv4()) {
+                    // An IPv6 block over ::ffff:0:0/96 (::/80, ::/0) holds no IPv4 client, mapped ones
+                    // included (CidrsTest; found by this target with ::/80 and ::ffff:ffff:ffff).
+                    assertFalse(Allowlist.of(List.of(cidr)).permits(client), () -> cidr + " admits the IPv4 client " + client);
+                    continue;
+                }
                 assertTrue(list.permits(client), () -> cidr + " admits " + end);
             }
         }

@@ -3,6 +3,7 @@ package dev.portcullis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -18,7 +19,8 @@ import java.util.Set;
  * ({@code !} for none), then the {@code Authorization} values ({@code #} fields as
  * {@code Basic base64(rest)}; none means no header; a single value starting with {@code @} is a
  * gateway's {@link AuthRequest#apiKey}). Oracle: never an exception but the documented
- * {@link IllegalArgumentException} of {@link AuthRequest#require} for a non-concrete permission,
+ * {@link IllegalArgumentException} of {@link AuthRequest#require} for a non-concrete permission
+ * and the {@link NullPointerException} of a value list holding {@code null},
  * never an allow without the placeholder of an allowable credential, one event per attempt, no
  * secret in any event, no header credential in the request's {@code toString}; and an allowed principal re-checked through {@link Authenticator#authorize}
  * is never allowed more than it holds.
@@ -40,7 +42,13 @@ class AuthenticateFuzzTest {
             header.add(FuzzInput.isBlob(raw.get(i)) ? "Basic " + v : v);
         }
         AuthRequest request;
-        if (header.size() == 1 && header.get(0) != null && header.get(0).startsWith("@")) {
+        if (header.contains(null)) {
+            // A list of values with a null in it is a caller's error (no server hands one over), refused
+            // as List.copyOf refuses it; found by this target.
+            assertThrows(NullPointerException.class, () -> AuthRequest.http(header, client));
+            return;
+        }
+        if (header.size() == 1 && header.get(0).startsWith("@")) {
             request = AuthRequest.apiKey(header.get(0).substring(1), client);
         } else {
             request = AuthRequest.http(header.isEmpty() ? null : header, client);

@@ -76,12 +76,12 @@ class KeyFormatKnownAnswerTest {
 
     @Test
     void importedFormatChecksShapeAndPattern() {
-        KeyFormat f = KeyFormat.imported(Pattern.compile("key-[0-9a-f]{32}"));
+        KeyFormat f = KeyFormat.imported(Pattern.compile("katkey-[0-9a-f]{32}"));
         assertTrue(f.isImported());
-        assertTrue(f.parse("key-0123456789abcdef0123456789abcdef").valid());
-        assertNull(f.parse("key-0123456789abcdef0123456789abcdef").keyId());
-        assertEquals(KeyFormat.Failure.PATTERN, f.parse("key-0123").failure());
-        assertEquals(KeyFormat.Failure.ALPHABET, f.parse("key 0123").failure());
+        assertTrue(f.parse("katkey-0123456789abcdef0123456789abcdef").valid());
+        assertNull(f.parse("katkey-0123456789abcdef0123456789abcdef").keyId());
+        assertEquals(KeyFormat.Failure.PATTERN, f.parse("katkey-0123").failure());
+        assertEquals(KeyFormat.Failure.ALPHABET, f.parse("katkey 0123").failure());
         assertEquals(KeyFormat.Failure.LENGTH, f.parse("").failure());
         assertEquals(KeyFormat.Failure.LENGTH, f.parse("k".repeat(513)).failure());
         assertThrows(IllegalStateException.class, f::newToken);
