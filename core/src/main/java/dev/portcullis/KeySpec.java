@@ -40,9 +40,7 @@ public final class KeySpec {
         this.grants = List.copyOf(b.grants);
         this.allowlist = List.copyOf(b.allowlist);
         this.rateLimit = b.rateLimit;
-        if (b.expiresAt != null && b.lifetime != null) {
-            throw new IllegalStateException("give an expiry as an instant or as a lifetime, not both");
-        }
+        KeySpec.checkOneExpiry(b.expiresAt, b.lifetime);
         this.expiresAt = b.expiresAt;
         this.lifetime = b.lifetime;
         this.channels = b.channels == null ? Set.copyOf(EnumSet.allOf(Channel.class)) : Set.copyOf(b.channels);
@@ -54,6 +52,20 @@ public final class KeySpec {
             throw new IllegalArgumentException("account must match " + ACCOUNT.pattern());
         }
         return account;
+    }
+
+    /** Shared by every spec and update: a lifetime must be positive. */
+    static void checkLifetime(Duration lifetime) {
+        if (lifetime.isNegative() || lifetime.isZero()) {
+            throw new IllegalArgumentException("lifetime must be positive");
+        }
+    }
+
+    /** An expiry is given as an instant or as a lifetime, never both. */
+    static void checkOneExpiry(Instant at, Duration lifetime) {
+        if (at != null && lifetime != null) {
+            throw new IllegalStateException("give an expiry as an instant or as a lifetime, not both");
+        }
     }
 
     static String checkName(String name) {
@@ -121,9 +133,7 @@ public final class KeySpec {
 
         /** Expires this long after creation; the lifetime is stored beside the absolute expiry. */
         public Builder expiresIn(Duration lifetime) {
-            if (lifetime.isNegative() || lifetime.isZero()) {
-                throw new IllegalArgumentException("lifetime must be positive");
-            }
+            KeySpec.checkLifetime(lifetime);
             this.lifetime = lifetime;
             return this;
         }

@@ -89,9 +89,7 @@ public final class KeyUpdate {
 
         /** Expires this long from now; the lifetime is stored too, and renews on rotation. */
         public Builder expiresIn(Duration lifetime) {
-            if (lifetime.isNegative() || lifetime.isZero()) {
-                throw new IllegalArgumentException("lifetime must be positive");
-            }
+            KeySpec.checkLifetime(lifetime);
             return expiry(null, lifetime);
         }
 

@@ -34,9 +34,7 @@ public final class SmtpCredentialSpec {
         this.grants = List.copyOf(b.grants);
         this.allowlist = List.copyOf(b.allowlist);
         this.rateLimit = b.rateLimit;
-        if (b.expiresAt != null && b.lifetime != null) {
-            throw new IllegalStateException("give an expiry as an instant or as a lifetime, not both");
-        }
+        KeySpec.checkOneExpiry(b.expiresAt, b.lifetime);
         this.expiresAt = b.expiresAt;
         this.lifetime = b.lifetime;
         this.password = b.password;
@@ -109,9 +107,7 @@ public final class SmtpCredentialSpec {
         public Builder rateLimit(RateLimitPolicy policy) { this.rateLimit = Objects.requireNonNull(policy); return this; }
         public Builder expiresAt(Instant at) { this.expiresAt = Objects.requireNonNull(at); return this; }
         public Builder expiresIn(Duration lifetime) {
-            if (lifetime.isNegative() || lifetime.isZero()) {
-                throw new IllegalArgumentException("lifetime must be positive");
-            }
+            KeySpec.checkLifetime(lifetime);
             this.lifetime = lifetime;
             return this;
         }
