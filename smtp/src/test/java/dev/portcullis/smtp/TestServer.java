@@ -32,12 +32,19 @@ final class TestServer implements AutoCloseable {
     final Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
     /** Principals the application's handlers were created for. */
     final Queue<Principal> handlersFor = new ConcurrentLinkedQueue<>();
+    /** The HELO/EHLO argument each of those handlers saw in its context ({@code "-"} for none). */
+    final Queue<String> helos = new ConcurrentLinkedQueue<>();
 
     TestServer(SmtpOptions options) {
         this(options, UnaryOperator.identity());
     }
 
     TestServer(SmtpOptions options, UnaryOperator<Portcullis.Builder> core) {
+        this(options, core, UnaryOperator.identity());
+    }
+
+    /** {@code server} gets the builder after {@link PortcullisSmtp#configure}, for the settings that stay the application's. */
+    TestServer(SmtpOptions options, UnaryOperator<Portcullis.Builder> core, UnaryOperator<SMTPServer.Builder> server) {
         portcullis = core.apply(Portcullis.builder()
                         .store(CredentialStore.inMemory())
                         .keyFormat(KeyFormat.withPrefix("kat"))
@@ -46,16 +53,17 @@ final class TestServer implements AutoCloseable {
                         .listener(events::add)
                         .listener(new Slf4jAuditListener()))
                 .build();
-        server = PortcullisSmtp.configure(
+        this.server = server.apply(PortcullisSmtp.configure(
                         SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress())
                                 .hostName("localhost").softwareName("portcullis-test"),
                         portcullis.authenticator(), options, context -> {
                             Principal p = PortcullisSmtp.principal(context).orElseThrow();
                             handlersFor.add(p);
+                            helos.add(context.getHelo().orElse("-"));
                             return new Recorder(p);
-                        })
+                        }))
                 .build();
-        server.start(); // throws if it cannot bind: the test fails, never skips
+        this.server.start(); // throws if it cannot bind: the test fails, never skips
     }
 
     int port() {
