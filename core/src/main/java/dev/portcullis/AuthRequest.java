@@ -15,14 +15,17 @@ import java.util.Objects;
  * not parse fails every allowlist and counts against one shared failure budget.
  */
 public final class AuthRequest {
-    private final List<String> authorization;
+    /** The one Authorization value, or {@code null}; {@link #headers} holds several (or none). */
+    private final String header;
+    private final List<String> headers;
     private final String token;
     private final Object client;
     private final String permission;
     private final String resource;
 
-    private AuthRequest(List<String> authorization, String token, Object client, String permission, String resource) {
-        this.authorization = authorization;
+    private AuthRequest(String header, List<String> headers, String token, Object client, String permission, String resource) {
+        this.header = header;
+        this.headers = headers;
         this.token = token;
         this.client = client;
         this.permission = permission;
@@ -35,7 +38,7 @@ public final class AuthRequest {
      * @param clientIp a {@code String}, an {@link InetAddress} or a {@link ClientAddress}
      */
     public static AuthRequest http(String authorizationHeader, Object clientIp) {
-        return new AuthRequest(authorizationHeader == null ? List.of() : List.of(authorizationHeader), null, client(clientIp), null, null);
+        return new AuthRequest(authorizationHeader, null, null, client(clientIp), null, null);
     }
 
     /**
@@ -43,12 +46,13 @@ public final class AuthRequest {
      * them; more than one value is malformed.
      */
     public static AuthRequest http(List<String> authorizationValues, Object clientIp) {
-        return new AuthRequest(authorizationValues == null ? List.of() : List.copyOf(authorizationValues), null, client(clientIp), null, null);
+        return new AuthRequest(null, authorizationValues == null ? List.of() : List.copyOf(authorizationValues), null,
+                client(clientIp), null, null);
     }
 
     /** A request from a gateway that took the API key out of the request itself. */
     public static AuthRequest apiKey(String token, Object clientIp) {
-        return new AuthRequest(null, Objects.requireNonNull(token, "token"), client(clientIp), null, null);
+        return new AuthRequest(null, null, Objects.requireNonNull(token, "token"), client(clientIp), null, null);
     }
 
     static Object checkClient(Object c) {
@@ -68,10 +72,15 @@ public final class AuthRequest {
      * if the permission is granted on some resource.
      */
     public AuthRequest require(String permission, String resource) {
+        return new AuthRequest(header, headers, token, client, checkRequired(permission), resource);
+    }
+
+    /** Out of line, so {@code require} stays small enough to inline and its first request can vanish. */
+    private static String checkRequired(String permission) {
         if (!Grant.isPermission(Objects.requireNonNull(permission, "permission")) || permission.equals("*") || permission.endsWith(":*")) {
             throw new IllegalArgumentException("a required permission is a concrete noun:verb, got \"" + permission + "\"");
         }
-        return new AuthRequest(authorization, token, client, permission, resource);
+        return permission;
     }
 
     /** A collection request: {@code permission} on any resource. */
@@ -79,7 +88,8 @@ public final class AuthRequest {
         return require(permission, null);
     }
 
-    List<String> authorization() { return authorization; }
+    String header() { return header; }
+    List<String> headers() { return headers; }
     String token() { return token; }
     Object client() { return client; }
     String permission() { return permission; }

@@ -13,12 +13,13 @@ public final class AuthResult {
     private final Principal principal;
     private final DenyReason reason;
     private final Duration retryAfter;
-    private final RateLimitStatus rateLimit;
+    /** The limiter's answer, kept as it came: its status is worked out only if someone reads it. */
+    private final RateLimiter.Take rateLimit;
     private final boolean atMail;
     private final String realm;
 
     private AuthResult(Principal principal, DenyReason reason, Duration retryAfter,
-            RateLimitStatus rateLimit, boolean atMail, String realm) {
+            RateLimiter.Take rateLimit, boolean atMail, String realm) {
         this.principal = principal;
         this.reason = reason;
         this.retryAfter = retryAfter;
@@ -27,11 +28,11 @@ public final class AuthResult {
         this.realm = realm;
     }
 
-    static AuthResult allow(Principal p, RateLimitStatus rate, boolean atMail, String realm) {
+    static AuthResult allow(Principal p, RateLimiter.Take rate, boolean atMail, String realm) {
         return new AuthResult(p, null, null, rate, atMail, realm);
     }
 
-    static AuthResult deny(DenyReason reason, Duration retryAfter, RateLimitStatus rate, boolean atMail, String realm) {
+    static AuthResult deny(DenyReason reason, Duration retryAfter, RateLimiter.Take rate, boolean atMail, String realm) {
         return new AuthResult(null, reason, retryAfter, rate, atMail, realm);
     }
 
@@ -56,7 +57,7 @@ public final class AuthResult {
 
     /** The tightest rate limit's state, when a policy applied; else {@code null}. */
     public RateLimitStatus rateLimit() {
-        return rateLimit;
+        return rateLimit == null ? null : rateLimit.status();
     }
 
     /**
@@ -66,9 +67,10 @@ public final class AuthResult {
      */
     public HttpVerdict http() {
         Map<String, String> h = new LinkedHashMap<>();
-        if (rateLimit != null) {
-            h.put("RateLimit-Policy", "\"default\";q=" + rateLimit.quota() + ";w=" + rateLimit.windowSeconds());
-            h.put("RateLimit", "\"default\";r=" + rateLimit.remaining() + ";t=" + rateLimit.resetSeconds());
+        RateLimitStatus limit = rateLimit();
+        if (limit != null) {
+            h.put("RateLimit-Policy", "\"default\";q=" + limit.quota() + ";w=" + limit.windowSeconds());
+            h.put("RateLimit", "\"default\";r=" + limit.remaining() + ";t=" + limit.resetSeconds());
         }
         if (reason == null) {
             return new HttpVerdict(200, h, "OK");

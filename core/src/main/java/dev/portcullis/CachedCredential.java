@@ -14,6 +14,8 @@ import java.util.List;
 final class CachedCredential implements RecordCache.Entry {
     private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
 
+    /** The id it was looked up by: the record's, or the unknown one a negative entry stands for. */
+    final String id;
     final KeyRecord record;
     final long loadedAt;
     /** Decoded token digest of an API key; {@code null} for passwords and unreadable digests. */
@@ -28,7 +30,8 @@ final class CachedCredential implements RecordCache.Entry {
 
     private record Combined(CachedAccount account, List<RateLimiter.Quota> quotas) {}
 
-    private CachedCredential(KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy) {
+    private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy) {
+        this.id = id;
         this.record = record;
         this.loadedAt = loadedAt;
         if (record == null) {
@@ -51,8 +54,8 @@ final class CachedCredential implements RecordCache.Entry {
         this.quotas = List.copyOf(q);
     }
 
-    static CachedCredential of(KeyRecord recordOrNull, long loadedAt, RateLimitPolicy defaultPolicy) {
-        return new CachedCredential(recordOrNull, loadedAt, defaultPolicy);
+    static CachedCredential of(String id, KeyRecord recordOrNull, long loadedAt, RateLimitPolicy defaultPolicy) {
+        return new CachedCredential(id, recordOrNull, loadedAt, defaultPolicy);
     }
 
     /** This credential's quotas followed by its account's, without allocating while the account entry stays. */

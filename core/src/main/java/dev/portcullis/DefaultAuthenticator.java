@@ -3,12 +3,14 @@ package dev.portcullis;
 import dev.portcullis.internal.crypto.PasswordHasher;
 import dev.portcullis.internal.wire.ApiKeyCredential;
 import dev.portcullis.internal.wire.AuthorizationParser;
+import dev.portcullis.internal.wire.KeyBytes;
 import dev.portcullis.internal.wire.ParseResult;
 import dev.portcullis.internal.wire.PasswordCredential;
 import dev.portcullis.store.KeyRecord;
 import dev.portcullis.store.StoreException;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +30,13 @@ final class DefaultAuthenticator implements Authenticator {
     private final Portcullis.Settings s;
     private final RecordCache cache;
     private final AuthorizationParser parser;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    /** Per thread: where a presented key is decoded to and looked up from, so a request copies none of it. */
+    private static final class Scratch {
+        final KeyBytes key = new KeyBytes();
+        final KeyId id = KeyId.probe();
+    }
 
     DefaultAuthenticator(Portcullis.Settings settings, RecordCache cache) {
         this.s = settings;
@@ -44,33 +53,69 @@ final class DefaultAuthenticator implements Authenticator {
         if (request.token() != null) {
             return checkToken(a, request.token());
         }
-        ParseResult parsed = parser.parse(request.authorization());
-        switch (parsed.kind()) {
-            case NOT_THIS_SCHEME:
-                return deny(a, DenyReason.MISSING_CREDENTIALS, null);
-            case MALFORMED:
-                return fail(a, DenyReason.MALFORMED_CREDENTIALS, parsed.reason().name());
-            default:
-                if (parsed.credential() instanceof ApiKeyCredential key) {
-                    return checkToken(a, key.token());
+        KeyBytes key = scratch.get().key;
+        try {
+            ParseResult parsed = parse(request, key);
+            if (parsed == ParseResult.KEY_IN_BUFFER) {
+                KeyFormat.Failure failure = s.format().check(key.bytes(), key.from(), key.to());
+                if (failure == null || key.printableAscii()) {
+                    return checkToken(a, key.bytes(), key.from(), key.to(), failure);
                 }
-                PasswordCredential login = (PasswordCredential) parsed.credential();
-                return checkPassword(a, login.username(), login.password());
+                parsed = parse(request, null); // not a key of any format: the exact parse tells why
+            }
+            switch (parsed.kind()) {
+                case NOT_THIS_SCHEME:
+                    return deny(a, DenyReason.MISSING_CREDENTIALS, null);
+                case MALFORMED:
+                    return fail(a, DenyReason.MALFORMED_CREDENTIALS, parsed.reason().name());
+                default:
+                    if (parsed.credential() instanceof ApiKeyCredential k) {
+                        return checkToken(a, k.token());
+                    }
+                    PasswordCredential login = (PasswordCredential) parsed.credential();
+                    return checkPassword(a, login.username(), login.password());
+            }
+        } finally {
+            key.wipe();
         }
     }
 
-    /** Identify → Throttle (misses only) → Lookup → Verify for an API key, then the record stages. */
+    private ParseResult parse(AuthRequest request, KeyBytes into) {
+        return request.headers() == null ? parser.parse(request.header(), into) : parser.parse(request.headers(), into);
+    }
+
+    /** {@link #checkToken(Attempt, byte[], int, int, KeyFormat.Failure)} for a token given as text. */
     AuthResult checkToken(Attempt a, String token) {
-        KeyFormat.Parsed parsed = s.format().parse(token);
-        if (parsed.valid()) {
-            a.keyId = parsed.keyId(); // safe to name: the checksum held
-        } else if (s.imported() != null && s.imported().parse(token).valid()) {
-            a.keyId = s.importedIdOf(token); // derived through the pepper: not attacker-chosen text
-        } else {
-            return fail(a, DenyReason.UNKNOWN_KEY, "FORMAT_" + parsed.failure().name());
+        KeyBytes key = scratch.get().key;
+        try {
+            if (!key.setAscii(token)) {
+                // No key format accepts anything but ASCII; the text parse names the rule it broke.
+                return fail(a, DenyReason.UNKNOWN_KEY, "FORMAT_" + s.format().parse(token).failure().name());
+            }
+            return checkToken(a, key.bytes(), key.from(), key.to(), s.format().check(key.bytes(), key.from(), key.to()));
+        } finally {
+            key.wipe();
         }
-        CachedCredential c = cache.cachedById(a.keyId);
+    }
+
+    /**
+     * Identify → Throttle (misses only) → Lookup → Verify for an API key in ASCII bytes
+     * {@code b[from, to)}, then the record stages; {@code failure} is what the native format said of it.
+     */
+    private AuthResult checkToken(Attempt a, byte[] b, int from, int to, KeyFormat.Failure failure) {
+        KeyId id;
+        if (failure == null) {
+            id = scratch.get().id.set(b, from + s.format().idOffset(), KeyFormat.ID_LENGTH); // safe to name: the checksum held
+        } else {
+            String imported = s.imported() == null ? null : new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+            if (imported == null || !s.imported().parse(imported).valid()) {
+                return fail(a, DenyReason.UNKNOWN_KEY, "FORMAT_" + failure.name());
+            }
+            id = KeyId.of(s.importedIdOf(imported)); // derived through the pepper: not attacker-chosen text
+        }
+        CachedCredential c = cache.cachedById(id);
         if (c == null) {
+            a.keyId = id.toString();
             // Only a store miss is throttled: a cached record costs a digest, and a 190-bit secret cannot be guessed.
             long blocked = s.budgets().networkBlocked(a.network());
             if (blocked > 0) {
@@ -86,12 +131,13 @@ final class DefaultAuthenticator implements Authenticator {
         }
         // One path for known and unknown ids up to a single denial (checklist I49; TimingLeakTest): an
         // unknown id, or an unreadable digest, is compared against the dummy digest, with the same work.
+        a.keyId = c.id; // the cached string: a hit, known or not, makes none
         boolean known = c.present() && c.record.kind() == CredentialKind.API_KEY;
         boolean matched;
         if (known && c.digest != null) {
-            matched = s.digests().matches(c.digest, token);
+            matched = s.digests().matches(c.digest, b, from, to);
         } else {
-            s.digests().matchDummy(token);
+            s.digests().matchDummy(b, from, to);
             matched = false;
         }
         if (known) {
@@ -258,7 +304,7 @@ final class DefaultAuthenticator implements Authenticator {
                 return deny(a, DenyReason.PERMISSION_DENIED, why);
             }
         }
-        RateLimitStatus rate = null;
+        RateLimiter.Take rate = null;
         if (takeQuota) {
             boolean keyReports = account.reportRate || r.reportOnly().contains(Check.RATE_LIMIT);
             // Enforced quotas first; report-only ones are taken after, and never deny.
@@ -268,10 +314,10 @@ final class DefaultAuthenticator implements Authenticator {
                 RateLimiter.Take take = s.limiter().tryTakeAll(enforced);
                 if (!take.allowed()) {
                     a.retryAfter = Duration.ofNanos(Math.max(take.nanosToWait(), 1_000_000));
-                    a.rate = take.status(); // so a 429 carries RateLimit and RateLimit-Policy too
+                    a.rate = take; // so a 429 carries RateLimit and RateLimit-Policy too
                     return deny(a, DenyReason.RATE_LIMITED, null);
                 }
-                rate = take.status();
+                rate = take;
             }
             if (!reported.isEmpty() && !s.limiter().tryTakeAll(reported).allowed() && a.wouldDeny == null) {
                 a.wouldDeny = DenyReason.RATE_LIMITED;
@@ -326,7 +372,7 @@ final class DefaultAuthenticator implements Authenticator {
         return AuthResult.deny(reason, a.retryAfter, a.rate, a.atMail, s.realm());
     }
 
-    private AuthResult allow(Attempt a, Principal p, RateLimitStatus rate) {
+    private AuthResult allow(Attempt a, Principal p, RateLimiter.Take rate) {
         emit(a, true, null, null);
         return AuthResult.allow(p, rate, a.atMail, s.realm());
     }
@@ -354,7 +400,7 @@ final class DefaultAuthenticator implements Authenticator {
         String account;
         Duration retryAfter;
         DenyReason wouldDeny;
-        RateLimitStatus rate;
+        RateLimiter.Take rate;
         /** For the latency metric; 0 when metrics are off, so the hot path reads no clock for it. */
         long startNanos;
         private String network;

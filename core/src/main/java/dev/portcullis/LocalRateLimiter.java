@@ -6,7 +6,6 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.local.SynchronizationStrategy;
 
@@ -91,25 +90,27 @@ final class LocalRateLimiter implements RateLimiter {
 
     @Override
     public Take tryTakeAll(List<Quota> quotas) {
-        Quota tightest = null;
+        Limit tightest = null;
         long tightestRemaining = 0;
         for (int i = 0; i < quotas.size(); i++) {
             Quota q = quotas.get(i);
-            ConsumptionProbe p = bucket(q).tryConsumeAndReturnRemaining(1);
-            if (!p.isConsumed()) {
+            Bucket b = bucket(q);
+            // tryConsume allocates nothing, where tryConsumeAndReturnRemaining builds a probe; the
+            // remaining count read after it is advisory (a header), the admission itself is exact.
+            if (!b.tryConsume(1)) {
                 for (int j = 0; j < i; j++) {
                     bucket(quotas.get(j)).addTokens(1); // all or nothing
                 }
-                return new Take(false, p.getNanosToWaitForRefill(), RateLimitStatus.refused(q.limit(), p.getNanosToWaitForRefill()));
+                return Take.refused(q.limit(), b.estimateAbilityToConsume(1).getNanosToWaitForRefill());
             }
-            long remaining = p.getRemainingTokens();
+            long remaining = Math.max(0, b.getAvailableTokens());
             // The least room left, as a fraction of capacity (cross-multiplied: no division).
-            if (tightest == null || remaining * tightest.limit().capacity() < tightestRemaining * q.limit().capacity()) {
-                tightest = q;
+            if (tightest == null || remaining * tightest.capacity() < tightestRemaining * q.limit().capacity()) {
+                tightest = q.limit();
                 tightestRemaining = remaining;
             }
         }
-        return new Take(true, 0, tightest == null ? null : RateLimitStatus.of(tightest.limit(), tightestRemaining));
+        return Take.admitted(tightest, tightestRemaining);
     }
 
     @Override

@@ -1,68 +1,53 @@
 package dev.portcullis;
 
+import dev.portcullis.store.KeyRecord;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Who an allowed request is: the credential's record as it was when the decision was made.
- * Holds no secret. Immutable.
+ * Exposes no secret: the record's hash never leaves it. Immutable.
  */
 public final class Principal implements java.security.Principal {
-    private final String keyId;
-    private final String account;
-    private final String name;
-    private final CredentialKind kind;
-    private final String username;
-    private final List<Grant> grants;
-    private final Set<Channel> channels;
-    private final Instant expiresAt;
-    private final long recordVersion;
+    /** Kept whole rather than copied field by field, so an allowed request costs one small object. */
+    private final KeyRecord record;
     private final ClientAddress client;
 
-    Principal(String keyId, String account, String name, CredentialKind kind, String username,
-            List<Grant> grants, Set<Channel> channels, Instant expiresAt, long recordVersion, ClientAddress client) {
-        this.keyId = keyId;
-        this.account = account;
-        this.name = name;
-        this.kind = kind;
-        this.username = username;
-        this.grants = grants;
-        this.channels = channels;
-        this.expiresAt = expiresAt;
-        this.recordVersion = recordVersion;
+    private Principal(KeyRecord record, ClientAddress client) {
+        this.record = record;
         this.client = client;
     }
 
-    static Principal of(dev.portcullis.store.KeyRecord r, ClientAddress client) {
-        return new Principal(r.id(), r.account(), r.name(), r.kind(), r.username(), r.grants(), r.channels(),
-                r.expiresAt(), r.version(), client);
+    static Principal of(KeyRecord r, ClientAddress client) {
+        return new Principal(r, client);
     }
 
     /** The record id: the key id of an API key, the credential id of an SMTP login. */
-    public String keyId() { return keyId; }
-    public String account() { return account; }
+    public String keyId() { return record.id(); }
+    public String account() { return record.account(); }
     /** The credential's display name (e.g. "billing mailer"). */
-    public String displayName() { return name; }
-    public CredentialKind kind() { return kind; }
+    public String displayName() { return record.name(); }
+    public CredentialKind kind() { return record.kind(); }
     /** The SMTP username of a password credential; {@code null} for API keys. */
-    public String username() { return username; }
-    public List<Grant> grants() { return grants; }
-    public Set<Channel> channels() { return channels; }
-    public Instant expiresAt() { return expiresAt; }
-    public long recordVersion() { return recordVersion; }
+    public String username() { return record.username(); }
+    public List<Grant> grants() { return record.grants(); }
+    public Set<Channel> channels() { return record.channels(); }
+    public Instant expiresAt() { return record.expiresAt(); }
+    public long recordVersion() { return record.version(); }
     /** The client address it authenticated from ({@code null} if unparseable); {@code authorize} re-checks the allowlist against it. */
     public ClientAddress clientAddress() { return client; }
 
     /** The principal name for containers: the username of an SMTP login, else the key id. */
     @Override
     public String getName() {
-        return username != null ? username : keyId;
+        return record.username() != null ? record.username() : record.id();
     }
 
     /** Whether some grant gives {@code permission} (a concrete {@code noun:verb}) on any resource. */
     public boolean hasPermission(String permission) {
-        for (Grant g : grants) {
+        for (Grant g : record.grants()) {
             if (g.permits(permission)) {
                 return true;
             }
@@ -80,7 +65,7 @@ public final class Principal implements java.security.Principal {
         if (canonical == null) {
             return false;
         }
-        for (Grant g : grants) {
+        for (Grant g : record.grants()) {
             if (g.permits(permission) && g.covers(canonical)) {
                 return true;
             }
@@ -94,7 +79,7 @@ public final class Principal implements java.security.Principal {
      */
     public List<String> resourcesFor(String permission) {
         java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
-        for (Grant g : grants) {
+        for (Grant g : record.grants()) {
             if (g.permits(permission)) {
                 if (g.resourcePattern().equals("*")) {
                     return List.of("*");
@@ -107,6 +92,6 @@ public final class Principal implements java.security.Principal {
 
     @Override
     public String toString() {
-        return "Principal[" + keyId + ", account=" + account + "]";
+        return "Principal[" + record.id() + ", account=" + record.account() + "]";
     }
 }

@@ -25,14 +25,59 @@ public interface RateLimiter {
     }
 
     /**
-     * The outcome of {@link #tryTakeAll}.
-     *
-     * @param allowed whether every bucket gave a token
-     * @param nanosToWait when refused, how long until the refusing bucket has a token again
-     * @param status when allowed, the state of the quota with the least room left; when refused, the
-     *     refusing quota's; {@code null} when no bucket answered (e.g. a fallback that denies)
+     * The outcome of {@link #tryTakeAll}: whether every bucket gave a token, and the state of the
+     * quota with the least room left (when refused, the refusing one's). The state is worked out
+     * only when asked for, so an admitted request costs this one small object.
      */
-    record Take(boolean allowed, long nanosToWait, RateLimitStatus status) {}
+    final class Take {
+        private final boolean allowed;
+        private final long nanosToWait;
+        private final Limit limit;
+        private final long remaining;
+
+        private Take(boolean allowed, long nanosToWait, Limit limit, long remaining) {
+            this.allowed = allowed;
+            this.nanosToWait = nanosToWait;
+            this.limit = limit;
+            this.remaining = remaining;
+        }
+
+        /** Every bucket gave a token; {@code tightest} (or {@code null} if there was none) has {@code remaining} left. */
+        public static Take admitted(Limit tightest, long remaining) {
+            return new Take(true, 0, tightest, remaining);
+        }
+
+        /**
+         * A bucket of {@code limit} refused (after the others got their tokens back) and has a
+         * token again in {@code nanosToWait}; {@code limit} is {@code null} when no bucket
+         * answered (e.g. a fallback that denies).
+         */
+        public static Take refused(Limit limit, long nanosToWait) {
+            return new Take(false, nanosToWait, limit, 0);
+        }
+
+        public boolean allowed() {
+            return allowed;
+        }
+
+        /** When refused, how long until the refusing bucket has a token again; else 0. */
+        public long nanosToWait() {
+            return nanosToWait;
+        }
+
+        /** The state of the tightest (or refusing) quota; {@code null} when no bucket answered. */
+        public RateLimitStatus status() {
+            if (limit == null) {
+                return null;
+            }
+            return allowed ? RateLimitStatus.of(limit, remaining) : RateLimitStatus.refused(limit, nanosToWait);
+        }
+
+        @Override
+        public String toString() {
+            return "Take[" + (allowed ? "admitted" : "refused") + ", " + status() + "]";
+        }
+    }
 
     /** Takes one token from every quota, or from none: tokens taken before a refusal are given back. */
     Take tryTakeAll(List<Quota> quotas);

@@ -48,13 +48,18 @@ final class RecordCache {
     private final Backoff backoff;
     /** Highest version the feed announced, per credential id and per "@account". */
     private final Cache<String, Long> announced;
-    private final LoadingCache<String, CachedCredential> byId;
+    private final LoadingCache<KeyId, CachedCredential> byId;
     private final LoadingCache<String, CachedCredential> byUsername;
     private final LoadingCache<String, CachedAccount> byAccount;
 
     private final Metrics metrics;
 
-    RecordCache(CredentialStore store, java.util.function.BiFunction<KeyRecord, Long, CachedCredential> compile, Ticker ticker,
+    /** Compiles a loaded record, or the absence of one, into what the hot path needs. */
+    interface Compiler {
+        CachedCredential compile(String id, KeyRecord recordOrNull, long loadedAt);
+    }
+
+    RecordCache(CredentialStore store, Compiler compile, Ticker ticker,
             Executor executor, long maximumSize, Duration hardBound, Duration refreshInterval, Metrics metrics) {
         this.metrics = metrics;
         this.ticker = ticker;
@@ -62,27 +67,29 @@ final class RecordCache {
         this.backoff = new Backoff(ticker);
         this.announced = Caffeine.newBuilder().ticker(ticker).executor(executor)
                 .expireAfterWrite(hardBound.plus(refreshInterval)).maximumSize(maximumSize).build();
-        Function<Optional<KeyRecord>, CachedCredential> credential =
-                r -> compile.apply(r.orElse(null), ticker.read());
-        this.byId = build(executor, maximumSize, refreshInterval,
-                id -> load(() -> store.findById(id), KeyRecord::id, KeyRecord::version, credential));
+        this.byId = build(executor, maximumSize, refreshInterval, key -> {
+            String id = key.toString();
+            return load(() -> store.findById(id), KeyRecord::id, KeyRecord::version,
+                    r -> compile.compile(id, r.orElse(null), ticker.read()));
+        });
         this.byUsername = build(executor, maximumSize, refreshInterval,
-                u -> load(() -> store.findByUsername(u), KeyRecord::id, KeyRecord::version, credential));
+                u -> load(() -> store.findByUsername(u), KeyRecord::id, KeyRecord::version,
+                        r -> compile.compile(r.map(KeyRecord::id).orElse(null), r.orElse(null), ticker.read())));
         this.byAccount = build(executor, maximumSize, refreshInterval,
                 a -> load(() -> store.findAccount(a), r -> "@" + r.account(), AccountRecord::version,
                         r -> CachedAccount.of(r.orElse(null), ticker.read())));
     }
 
-    private <T extends Entry> LoadingCache<String, T> build(Executor executor, long maximumSize,
-            Duration refreshInterval, Function<String, T> fresh) {
-        CacheLoader<String, T> loader = new CacheLoader<>() {
+    private <K, T extends Entry> LoadingCache<K, T> build(Executor executor, long maximumSize,
+            Duration refreshInterval, Function<K, T> fresh) {
+        CacheLoader<K, T> loader = new CacheLoader<>() {
             @Override
-            public T load(String key) {
+            public T load(K key) {
                 return fresh.apply(key);
             }
 
             @Override
-            public T reload(String key, T old) {
+            public T reload(K key, T old) {
                 try {
                     return fresh.apply(key);
                 } catch (StoreException e) {
@@ -99,19 +106,19 @@ final class RecordCache {
                 .ticker(ticker)
                 .executor(executor)
                 .maximumSize(maximumSize)
-                .expireAfter(new Expiry<String, T>() {
+                .expireAfter(new Expiry<K, T>() {
                     @Override
-                    public long expireAfterCreate(String key, T value, long now) {
+                    public long expireAfterCreate(K key, T value, long now) {
                         return remaining(value, now);
                     }
 
                     @Override
-                    public long expireAfterUpdate(String key, T value, long now, long current) {
+                    public long expireAfterUpdate(K key, T value, long now, long current) {
                         return remaining(value, now);
                     }
 
                     @Override
-                    public long expireAfterRead(String key, T value, long now, long current) {
+                    public long expireAfterRead(K key, T value, long now, long current) {
                         return current;
                     }
                 })
@@ -135,11 +142,14 @@ final class RecordCache {
 
     /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
     CachedCredential byId(String id) {
-        return byId.get(id);
+        return byId.get(KeyId.of(id));
     }
 
-    /** What is cached for this id, without touching the store; {@code null} if nothing is. */
-    CachedCredential cachedById(String id) {
+    /**
+     * What is cached for this id, without touching the store; {@code null} if nothing is. The id
+     * may be a reused {@linkplain KeyId#probe probe}: a lookup keeps no reference to it.
+     */
+    CachedCredential cachedById(KeyId id) {
         return byId.getIfPresent(id);
     }
 
@@ -161,7 +171,7 @@ final class RecordCache {
             return;
         }
         announced.asMap().merge(change.id(), change.version(), Math::max);
-        byId.invalidate(change.id());
+        byId.invalidate(KeyId.of(change.id()));
         for (String u : change.usernames()) {
             byUsername.invalidate(u);
         }

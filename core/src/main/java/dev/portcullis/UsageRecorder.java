@@ -2,7 +2,6 @@ package dev.portcullis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.portcullis.store.CredentialStore;
 import dev.portcullis.store.Usage;
 
@@ -36,11 +35,16 @@ final class UsageRecorder {
     private final CredentialStore store;
     private final Clock clock;
     private final Executor executor;
-    private final Cache<String, Tally> tallies;
+    /**
+     * A plain map, not a bounded cache: one lookup per request is all a tally may cost. It holds
+     * the credentials used lately; {@link #flush} drops a tally after an hour with nothing to write.
+     */
+    private final ConcurrentHashMap<String, Tally> tallies = new ConcurrentHashMap<>();
     /** Networks each credential is known to have been used from: as stored, plus what this process saw. */
     private final Cache<String, Set<String>> known;
     /** Built like {@link #tallies}, holding the one tally that is never flushed: see {@link #record}. */
-    private final Cache<String, Tally> nowhere;
+    private final ConcurrentHashMap<String, Tally> nowhere = new ConcurrentHashMap<>();
+    private static final long IDLE_MILLIS = Duration.ofHours(1).toMillis();
     private static final String NOWHERE = "";
     /** Deltas of evicted tallies and of failed flushes, for the next flush. */
     private final ConcurrentLinkedQueue<Usage> carried = new ConcurrentLinkedQueue<>();
@@ -52,6 +56,8 @@ final class UsageRecorder {
         volatile long lastUsedMillis = Long.MIN_VALUE;
         volatile ClientAddress lastClient;
         final Set<String> networks = ConcurrentHashMap.newKeySet();
+        /** When a flush first found nothing to write since; only flushes touch it. */
+        volatile long idleSince = Long.MIN_VALUE;
 
         Tally(String id) {
             this.id = id;
@@ -88,20 +94,7 @@ final class UsageRecorder {
         this.store = store;
         this.clock = clock;
         this.executor = executor;
-        this.tallies = Caffeine.newBuilder()
-                .expireAfterAccess(Duration.ofHours(1))
-                .maximumSize(1_000_000)
-                .removalListener((String id, Tally t, RemovalCause cause) -> {
-                    if (t != null && cause.wasEvicted()) {
-                        Usage rest = t.drain();
-                        if (rest != null) {
-                            carried.add(rest);
-                        }
-                    }
-                })
-                .build();
         this.known = Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).maximumSize(100_000).build();
-        this.nowhere = Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).maximumSize(1_000_000).build();
     }
 
     /**
@@ -113,8 +106,12 @@ final class UsageRecorder {
         // An attempt that names no credential (id null: an unknown id or username, a malformed request)
         // is counted into a tally no flush ever writes, through the same lookup, so that it costs what a
         // failure on a real credential does (checklist I49; TimingLeakTest).
-        Cache<String, Tally> into = id == null ? nowhere : tallies;
-        Tally t = into.get(id == null ? NOWHERE : id, Tally::new);
+        ConcurrentHashMap<String, Tally> into = id == null ? nowhere : tallies;
+        String key = id == null ? NOWHERE : id;
+        Tally t = into.get(key);
+        if (t == null) {
+            t = into.computeIfAbsent(key, Tally::new);
+        }
         t.counts[reason == null ? 0 : reason.ordinal() + 1].increment();
         if (reason != null || id == null) {
             return false;
@@ -158,10 +155,20 @@ final class UsageRecorder {
         for (Usage u; (u = carried.poll()) != null; ) {
             batch.add(u);
         }
-        for (Tally t : tallies.asMap().values()) {
+        long now = clock.millis();
+        for (Tally t : tallies.values()) {
             Usage u = t.drain();
             if (u != null) {
                 batch.add(u);
+                t.idleSince = Long.MIN_VALUE;
+            } else if (t.idleSince == Long.MIN_VALUE) {
+                t.idleSince = now;
+            } else if (now - t.idleSince >= IDLE_MILLIS && tallies.remove(t.id, t)) {
+                // A request that fetched this tally just before the removal may still count into it.
+                Usage late = t.drain();
+                if (late != null) {
+                    batch.add(late);
+                }
             }
         }
         if (!batch.isEmpty()) {
@@ -181,7 +188,7 @@ final class UsageRecorder {
     /** What the store holds plus what this process has not flushed yet. */
     Optional<Usage> snapshot(String id) {
         Optional<Usage> stored = store.usage(id);
-        Tally t = tallies.getIfPresent(id);
+        Tally t = tallies.get(id);
         List<Usage> parts = new ArrayList<>();
         stored.ifPresent(parts::add);
         for (Usage u : carried) {

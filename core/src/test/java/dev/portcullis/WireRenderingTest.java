@@ -46,10 +46,12 @@ class WireRenderingTest {
 
     @Test
     void allowedRendersAsSuccessAndRateHeadersFollowTheDraft() {
-        AuthResult ok = AuthResult.allow(null, new RateLimitStatus(100, 60, 42, 17), false, "x");
+        // 58 of 100 tokens missing at 100 per minute: full again in 34.8 s, rounded up.
+        AuthResult ok = AuthResult.allow(null, RateLimiter.Take.admitted(Limit.perMinute(100), 42), false, "x");
         assertEquals(200, ok.http().status());
+        assertEquals(new RateLimitStatus(100, 60, 42, 35), ok.rateLimit());
         assertEquals("\"default\";q=100;w=60", ok.http().headers().get("RateLimit-Policy"));
-        assertEquals("\"default\";r=42;t=17", ok.http().headers().get("RateLimit"));
+        assertEquals("\"default\";r=42;t=35", ok.http().headers().get("RateLimit"));
         assertFalse(ok.http().headers().containsKey("WWW-Authenticate"));
         assertEquals("235 2.7.0 Authentication successful", ok.smtp().line());
         assertEquals(250, AuthResult.allow(null, null, true, "x").smtp().code());

@@ -158,7 +158,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                     if (!p.isConsumed()) {
                         succeeded();
                         refund(b, quotas, taken);
-                        return new Take(false, p.getNanosToWaitForRefill(), RateLimitStatus.refused(q.limit(), p.getNanosToWaitForRefill()));
+                        return Take.refused(q.limit(), p.getNanosToWaitForRefill());
                     }
                     taken++;
                     long remaining = p.getRemainingTokens();
@@ -169,7 +169,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                     }
                 }
                 succeeded();
-                return new Take(true, 0, tightest == null ? null : RateLimitStatus.of(tightest.limit(), tightestRemaining));
+                return Take.admitted(tightest == null ? null : tightest.limit(), tightestRemaining);
             } catch (RuntimeException e) {
                 // No refund of the tokens taken so far: Redis is failing, and each refund could wait out
                 // another timeout. They stay spent, which errs on the strict side.
@@ -177,7 +177,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
             }
         }
         if (local == null) {
-            return new Take(false, denyNanos, null);
+            return Take.refused(null, denyNanos);
         }
         return local.tryTakeAll(share == 1 ? quotas : quotas.stream().map(this::shared).toList());
     }

@@ -26,6 +26,28 @@ public final class Base62 {
         return value(c) >= 0;
     }
 
+    /** Whether every byte of {@code b[from, to)} is base62, without a branch on any of them. */
+    public static boolean isBase62(byte[] b, int from, int to) {
+        int out = 0;
+        for (int i = from; i < to; i++) {
+            out |= VALUE[b[i] & 0x7F] | b[i]; // negative for a byte outside the alphabet or above 0x7F
+        }
+        return out >= 0;
+    }
+
+    /** Decodes {@code len} base62 digits of {@code b} at {@code from}; -1 if one is not base62. */
+    public static long decode(byte[] b, int from, int len) {
+        long v = 0;
+        for (int i = from; i < from + len; i++) {
+            int d = b[i] < 0 ? -1 : VALUE[b[i]];
+            if (d < 0) {
+                return -1;
+            }
+            v = v * 62 + d;
+        }
+        return v;
+    }
+
     /** {@code n} uniformly random base62 characters. */
     public static void random(SecureRandom random, StringBuilder out, int n) {
         for (int i = 0; i < n; i++) {

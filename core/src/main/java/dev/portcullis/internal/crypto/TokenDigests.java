@@ -17,7 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code hmac-sha256$<pepperId>$<base64>}, and their constant-time check.
  *
  * <p>Tokens are printable ASCII (the key formats guarantee it), so a digest is taken over the
- * low byte of each char through a per-thread buffer: the hot path allocates nothing.
+ * low byte of each char through a per-thread buffer, or straight over bytes the caller decoded:
+ * the hot path allocates nothing.
  * Comparisons use {@link MessageDigest#isEqual} with the stored digest first, and an unknown
  * key id is checked against a dummy digest with the same algorithm, so both take the same work.
  */
@@ -52,7 +53,9 @@ public final class TokenDigests {
     /** The stored form of {@code token}'s digest under the current algorithm. */
     public String encode(CharSequence token) {
         Worker w = workers.get();
-        byte[] d = currentPepperId == null ? w.sha256(token) : w.hmac(currentPepperId, token);
+        int n = w.load(token);
+        byte[] d = currentPepperId == null ? w.sha256(w.in, 0, n) : w.hmac(currentPepperId, w.in, 0, n);
+        Arrays.fill(w.in, 0, n, (byte) 0);
         String b64 = Base64.getEncoder().encodeToString(d);
         return currentPepperId == null ? SHA256 + b64 : HMAC_SHA256 + currentPepperId + "$" + b64;
     }
@@ -93,22 +96,50 @@ public final class TokenDigests {
     /** Whether {@code token} hashes to {@code stored}, in time independent of where they differ. */
     public boolean matches(Stored stored, CharSequence token) {
         Worker w = workers.get();
+        int n = w.load(token);
+        try {
+            return matches(w, stored, w.in, 0, n);
+        } finally {
+            Arrays.fill(w.in, 0, n, (byte) 0);
+        }
+    }
+
+    /** {@link #matches(Stored, CharSequence)} over the token's ASCII bytes {@code b[from, to)}: no copy. */
+    public boolean matches(Stored stored, byte[] b, int from, int to) {
+        return matches(workers.get(), stored, b, from, to);
+    }
+
+    private boolean matches(Worker w, Stored stored, byte[] b, int from, int to) {
         if (stored.pepperId == null) {
-            return MessageDigest.isEqual(stored.bytes, w.sha256(token));
+            return MessageDigest.isEqual(stored.bytes, w.sha256(b, from, to));
         }
         if (!peppers.containsKey(stored.pepperId)) {
             // A record peppered with a key this process does not hold can never match; spend the
             // same work anyway so the miss is not visible.
-            MessageDigest.isEqual(dummy, w.sha256(token));
+            MessageDigest.isEqual(dummy, w.sha256(b, from, to));
             return false;
         }
-        return MessageDigest.isEqual(stored.bytes, w.hmac(stored.pepperId, token));
+        return MessageDigest.isEqual(stored.bytes, w.hmac(stored.pepperId, b, from, to));
     }
 
     /** The unknown-id path: the same digest and compare as a real check, against a dummy. */
     public void matchDummy(CharSequence token) {
         Worker w = workers.get();
-        byte[] d = currentPepperId == null ? w.sha256(token) : w.hmac(currentPepperId, token);
+        int n = w.load(token);
+        try {
+            matchDummy(w, w.in, 0, n);
+        } finally {
+            Arrays.fill(w.in, 0, n, (byte) 0);
+        }
+    }
+
+    /** {@link #matchDummy(CharSequence)} over the token's ASCII bytes {@code b[from, to)}. */
+    public void matchDummy(byte[] b, int from, int to) {
+        matchDummy(workers.get(), b, from, to);
+    }
+
+    private void matchDummy(Worker w, byte[] b, int from, int to) {
+        byte[] d = currentPepperId == null ? w.sha256(b, from, to) : w.hmac(currentPepperId, b, from, to);
         MessageDigest.isEqual(dummy, d);
     }
 
@@ -117,7 +148,11 @@ public final class TokenDigests {
         if (currentPepperId == null) {
             throw new IllegalStateException("imported keys need a pepper");
         }
-        return workers.get().hmac(currentPepperId, token).clone();
+        Worker w = workers.get();
+        int n = w.load(token);
+        byte[] mac = w.hmac(currentPepperId, w.in, 0, n).clone();
+        Arrays.fill(w.in, 0, n, (byte) 0);
+        return mac;
     }
 
     public boolean hasPepper() {
@@ -166,19 +201,17 @@ public final class TokenDigests {
             return n;
         }
 
-        byte[] sha256(CharSequence token) {
-            int n = load(token);
-            sha256.update(in, 0, n);
+        byte[] sha256(byte[] b, int from, int to) {
+            sha256.update(b, from, to - from);
             try {
                 sha256.digest(out, 0, DIGEST_LENGTH);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }
-            Arrays.fill(in, 0, n, (byte) 0);
             return out;
         }
 
-        byte[] hmac(String pepperId, CharSequence token) {
+        byte[] hmac(String pepperId, byte[] b, int from, int to) {
             Mac mac = macs.computeIfAbsent(pepperId, id -> {
                 try {
                     Mac m = Mac.getInstance("HmacSHA256");
@@ -188,14 +221,12 @@ public final class TokenDigests {
                     throw new IllegalStateException("HmacSHA256 is required on every JVM", e);
                 }
             });
-            int n = load(token);
-            mac.update(in, 0, n);
+            mac.update(b, from, to - from);
             try {
                 mac.doFinal(out, 0);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }
-            Arrays.fill(in, 0, n, (byte) 0);
             return out;
         }
     }

@@ -46,17 +46,34 @@ public final class AuthorizationParser {
 
     /** Parses all values of the Authorization header; {@code null} or empty means there is none. */
     public ParseResult parse(List<String> headerValues) {
+        return parse(headerValues, null);
+    }
+
+    /** Parses the one Authorization header value, or {@code null} if there is none. */
+    public ParseResult parse(String value) {
+        return parse(value, null);
+    }
+
+    /**
+     * {@link #parse(List)}, but an API key is decoded into {@code into} instead of a new string:
+     * the result is then {@link ParseResult#KEY_IN_BUFFER} and the key is
+     * {@code into.bytes()[into.from(), into.to())}. Such a key is not yet checked for UTF-8 and
+     * control characters: if it is not {@linkplain KeyBytes#printableAscii printable ASCII}
+     * (which every key format demands), {@code parse} without a buffer tells the exact outcome.
+     * Every other outcome is what {@code parse} gives. With {@code into == null} it is {@code parse}.
+     */
+    public ParseResult parse(List<String> headerValues, KeyBytes into) {
         if (headerValues == null || headerValues.isEmpty()) {
             return ParseResult.NOT_THIS_SCHEME;
         }
         if (headerValues.size() > 1) {
             return ParseResult.malformed(Malformation.MULTIPLE_VALUES);
         }
-        return parse(headerValues.get(0));
+        return parse(headerValues.get(0), into);
     }
 
-    /** Parses the one Authorization header value, or {@code null} if there is none. */
-    public ParseResult parse(String value) {
+    /** {@link #parse(String)} into a reusable buffer: see {@link #parse(List, KeyBytes)}. */
+    public ParseResult parse(String value, KeyBytes into) {
         if (value == null) {
             return ParseResult.NOT_THIS_SCHEME;
         }
@@ -81,50 +98,84 @@ public final class AuthorizationParser {
             start++;
         }
         if (Text.equalsIgnoreCase(value, from, schemeEnd, "basic")) {
-            return basic(value, start, to);
+            return basic(value, start, to, into);
         }
         if (Text.equalsIgnoreCase(value, from, schemeEnd, "bearer")) {
-            return bearer(value, start, to);
+            return bearer(value, start, to, into);
         }
         if (allowBareKey && schemeEnd == to && from < to && isToken68(value, from, to)) {
-            return ParseResult.of(new ApiKeyCredential(value.substring(from, to)));
+            return key(value, from, to, into);
         }
         return ParseResult.NOT_THIS_SCHEME;
     }
 
-    private static ParseResult bearer(String value, int from, int to) {
-        if (from == to) {
-            return ParseResult.malformed(Malformation.EMPTY_CREDENTIALS);
+    /** A token68 taken as an API key: ASCII by its grammar. */
+    private static ParseResult key(String value, int from, int to, KeyBytes into) {
+        if (into == null) {
+            return ParseResult.of(new ApiKeyCredential(value.substring(from, to)));
         }
-        if (!isToken68(value, from, to)) {
-            return ParseResult.malformed(Malformation.BAD_TOKEN68);
+        byte[] b = into.buffer(to - from);
+        for (int i = from; i < to; i++) {
+            b[i - from] = (byte) value.charAt(i);
         }
-        return ParseResult.of(new ApiKeyCredential(value.substring(from, to)));
+        into.key(0, to - from);
+        return ParseResult.KEY_IN_BUFFER;
     }
 
-    private ParseResult basic(String value, int from, int to) {
+    private static ParseResult bearer(String value, int from, int to, KeyBytes into) {
         if (from == to) {
             return ParseResult.malformed(Malformation.EMPTY_CREDENTIALS);
         }
         if (!isToken68(value, from, to)) {
             return ParseResult.malformed(Malformation.BAD_TOKEN68);
         }
-        byte[] b = StrictBase64.decode(value, from, to);
-        if (b == null) {
-            return ParseResult.malformed(Malformation.BAD_BASE64);
+        return key(value, from, to, into);
+    }
+
+    private ParseResult basic(String value, int from, int to, KeyBytes into) {
+        if (from == to) {
+            return ParseResult.malformed(Malformation.EMPTY_CREDENTIALS);
+        }
+        // One pass decodes and validates (base64 is a subset of token68); which rule failed is
+        // worked out only for a refusal.
+        int n = StrictBase64.decodedLength(value, from, to);
+        byte[] b = n < 0 ? null : into != null ? into.buffer(n) : new byte[n];
+        if (b == null || StrictBase64.decodeInto(value, from, to, b) < 0) {
+            return ParseResult.malformed(isToken68(value, from, to) ? Malformation.BAD_BASE64 : Malformation.BAD_TOKEN68);
         }
         int colon = 0;
-        while (colon < b.length && b[colon] != ':') {
+        while (colon < n && b[colon] != ':') {
             colon++;
         }
-        if (colon == b.length) {
+        if (colon == n) {
             return ParseResult.malformed(Malformation.NO_COLON);
         }
         if (colon == 0) {
             return ParseResult.malformed(Malformation.EMPTY_USERNAME);
         }
+        // The common shapes, `api:KEY` and `KEY:` (Stripe style), are handed on in the buffer as
+        // they are: see KeyBytes#printableAscii for the UTF-8 and control checks of basicText.
+        if (into != null && colon + 1 < n && isKeyUsername(b, colon)) {
+            return key(b, colon + 1, n, into);
+        }
+        if (into != null && colon + 1 == n && !isKeyUsername(b, colon)) {
+            return key(b, 0, colon, into);
+        }
+        return basicText(b, colon, n);
+    }
+
+    private static ParseResult key(byte[] b, int from, int to, KeyBytes into) {
+        if (into == null) {
+            return ParseResult.of(new ApiKeyCredential(new String(b, from, to - from, StandardCharsets.ISO_8859_1)));
+        }
+        into.key(from, to);
+        return ParseResult.KEY_IN_BUFFER;
+    }
+
+    /** The general case of a decoded {@code user:password}: UTF-8 and control checks on both halves. */
+    private ParseResult basicText(byte[] b, int colon, int n) {
         // Text after the first colon is the password (RFC 7617 §2), colons and all.
-        String password = Text.utf8(b, colon + 1, b.length);
+        String password = Text.utf8(b, colon + 1, n);
         if (password == null) {
             return ParseResult.malformed(Malformation.BAD_UTF8);
         }

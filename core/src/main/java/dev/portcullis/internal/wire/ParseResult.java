@@ -15,6 +15,12 @@ public final class ParseResult {
     }
 
     public static final ParseResult NOT_THIS_SCHEME = new ParseResult(Kind.NOT_THIS_SCHEME, null, null);
+    /**
+     * An API key, decoded into the caller's {@link KeyBytes} rather than into a credential
+     * object ({@link #credential()} is {@code null}); only the {@code parse} overloads taking a
+     * buffer return it.
+     */
+    public static final ParseResult KEY_IN_BUFFER = new ParseResult(Kind.CREDENTIAL, null, null);
     private static final ParseResult[] MALFORMED = new ParseResult[Malformation.values().length];
 
     static {
@@ -60,7 +66,7 @@ public final class ParseResult {
         return switch (kind) {
             case NOT_THIS_SCHEME -> "ParseResult[NOT_THIS_SCHEME]";
             case MALFORMED -> "ParseResult[MALFORMED " + reason + "]";
-            case CREDENTIAL -> "ParseResult[CREDENTIAL " + credential.getClass().getSimpleName() + "]";
+            case CREDENTIAL -> this == KEY_IN_BUFFER ? "ParseResult[KEY_IN_BUFFER]" : "ParseResult[CREDENTIAL " + credential.getClass().getSimpleName() + "]";
         };
     }
 }
