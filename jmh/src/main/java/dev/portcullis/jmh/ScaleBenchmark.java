@@ -80,6 +80,13 @@ public class ScaleBenchmark {
     @Param({"1000", "100000", "1000000"})
     public int keys;
 
+    /**
+     * The cache's maximum size as a share of the key set, in per cent. The report uses 10; 100
+     * (every key fits) separates the cost of a large working set from the cost of the misses.
+     */
+    @Param({"10"})
+    public int cachePercent;
+
     private Portcullis portcullis;
     private Authenticator authenticator;
     private CountingStore store;
@@ -109,7 +116,7 @@ public class ScaleBenchmark {
         portcullis = Portcullis.builder()
                 .store(store)
                 .keyFormat(KeyFormat.withPrefix("bench"))
-                .cacheMaximumSize(Math.max(1, keys / 10))
+                .cacheMaximumSize(Math.max(1, (long) keys * cachePercent / 100))
                 .build();
         authenticator = portcullis.authenticator();
         headers = new String[keys];

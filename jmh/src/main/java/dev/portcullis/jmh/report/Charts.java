@@ -198,7 +198,7 @@ public final class Charts {
         for (String k : new String[] {"1000", "100000", "1000000"}) {
             Result r = find("ScaleBenchmark.zipfRequests", "keys", k);
             int keys = Integer.parseInt(k);
-            int cache = Math.max(1, keys / 10);
+            int cache = Math.max(1, (int) ((long) keys * Integer.parseInt(r == null ? "10" : r.params().getOrDefault("cachePercent", "10")) / 100));
             cats.add(String.format(Locale.ROOT, "%,d keys, Zipf", keys));
             ns.add(new Val[] {time(r)});
             b.add(new Val[] {alloc(r)});
