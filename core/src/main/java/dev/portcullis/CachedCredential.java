@@ -17,6 +17,8 @@ final class CachedCredential implements RecordCache.Entry {
     /** The id it was looked up by: the record's, or the unknown one a negative entry stands for. */
     final String id;
     final KeyRecord record;
+    /** What an allowed request's principal shows of the record; {@code null} for a negative entry. */
+    final Principal.Identity identity;
     final long loadedAt;
     /** Decoded token digest of an API key; {@code null} for passwords and unreadable digests. */
     final TokenDigests.Stored digest;
@@ -33,6 +35,7 @@ final class CachedCredential implements RecordCache.Entry {
     private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy) {
         this.id = id;
         this.record = record;
+        this.identity = record == null ? null : new Principal.Identity(record);
         this.loadedAt = loadedAt;
         if (record == null) {
             this.digest = null;

@@ -53,13 +53,14 @@ final class DefaultAuthenticator implements Authenticator {
         if (request.token() != null) {
             return checkToken(a, request.token());
         }
-        KeyBytes key = scratch.get().key;
+        Scratch sc = scratch.get();
+        KeyBytes key = sc.key;
         try {
             ParseResult parsed = parse(request, key);
             if (parsed == ParseResult.KEY_IN_BUFFER) {
                 KeyFormat.Failure failure = s.format().check(key.bytes(), key.from(), key.to());
                 if (failure == null || key.printableAscii()) {
-                    return checkToken(a, key.bytes(), key.from(), key.to(), failure);
+                    return checkToken(a, sc, failure);
                 }
                 parsed = parse(request, null); // not a key of any format: the exact parse tells why
             }
@@ -84,28 +85,33 @@ final class DefaultAuthenticator implements Authenticator {
         return request.headers() == null ? parser.parse(request.header(), into) : parser.parse(request.headers(), into);
     }
 
-    /** {@link #checkToken(Attempt, byte[], int, int, KeyFormat.Failure)} for a token given as text. */
+    /** {@link #checkToken(Attempt, Scratch, KeyFormat.Failure)} for a token given as text. */
     AuthResult checkToken(Attempt a, String token) {
-        KeyBytes key = scratch.get().key;
+        Scratch sc = scratch.get();
+        KeyBytes key = sc.key;
         try {
-            if (!key.setAscii(token)) {
-                // No key format accepts anything but ASCII; the text parse names the rule it broke.
+            if (token.length() > s.longestToken() || !key.setAscii(token)) {
+                // Longer than any format allows (so never copied: the cost stays bounded by the format),
+                // or not ASCII, which no format accepts; the text parse names the rule it broke.
                 return fail(a, DenyReason.UNKNOWN_KEY, "FORMAT_" + s.format().parse(token).failure().name());
             }
-            return checkToken(a, key.bytes(), key.from(), key.to(), s.format().check(key.bytes(), key.from(), key.to()));
+            return checkToken(a, sc, s.format().check(key.bytes(), key.from(), key.to()));
         } finally {
             key.wipe();
         }
     }
 
     /**
-     * Identify → Throttle (misses only) → Lookup → Verify for an API key in ASCII bytes
-     * {@code b[from, to)}, then the record stages; {@code failure} is what the native format said of it.
+     * Identify → Throttle (misses only) → Lookup → Verify for the API key in {@code sc.key} (ASCII),
+     * then the record stages; {@code failure} is what the native format said of it.
      */
-    private AuthResult checkToken(Attempt a, byte[] b, int from, int to, KeyFormat.Failure failure) {
+    private AuthResult checkToken(Attempt a, Scratch sc, KeyFormat.Failure failure) {
+        byte[] b = sc.key.bytes();
+        int from = sc.key.from();
+        int to = sc.key.to();
         KeyId id;
         if (failure == null) {
-            id = scratch.get().id.set(b, from + s.format().idOffset(), KeyFormat.ID_LENGTH); // safe to name: the checksum held
+            id = sc.id.set(b, from + s.format().idOffset(), KeyFormat.ID_LENGTH); // safe to name: the checksum held
         } else {
             String imported = s.imported() == null ? null : new String(b, from, to - from, StandardCharsets.ISO_8859_1);
             if (imported == null || !s.imported().parse(imported).valid()) {
@@ -273,7 +279,8 @@ final class DefaultAuthenticator implements Authenticator {
         if (r.isRevoked()) {
             return deny(a, DenyReason.REVOKED, null);
         }
-        if (s.clock().millis() >= c.expiresAtMillis) {
+        long now = s.clock().millis(); // read once: expiry here, last use in the usage tally
+        if (now >= c.expiresAtMillis) {
             return deny(a, DenyReason.EXPIRED, null);
         }
         CachedAccount account;
@@ -323,7 +330,7 @@ final class DefaultAuthenticator implements Authenticator {
                 a.wouldDeny = DenyReason.RATE_LIMITED;
             }
         }
-        return allow(a, Principal.of(r, a.client), rate);
+        return allow(a, Principal.of(c.identity, a.client), rate, now);
     }
 
     /** {@code null} if granted, else why not (a fixed word for the event). */
@@ -368,19 +375,20 @@ final class DefaultAuthenticator implements Authenticator {
     }
 
     private AuthResult deny(Attempt a, DenyReason reason, String detail) {
-        emit(a, false, reason, detail);
+        emit(a, false, reason, detail, 0);
         return AuthResult.deny(reason, a.retryAfter, a.rate, a.atMail, s.realm());
     }
 
-    private AuthResult allow(Attempt a, Principal p, RateLimiter.Take rate) {
-        emit(a, true, null, null);
+    private AuthResult allow(Attempt a, Principal p, RateLimiter.Take rate, long nowMillis) {
+        emit(a, true, null, null, nowMillis);
         return AuthResult.allow(p, rate, a.atMail, s.realm());
     }
 
-    private void emit(Attempt a, boolean allowed, DenyReason reason, String detail) {
+    /** @param nowMillis the time of an allowed use (its last use); unused for a denial */
+    private void emit(Attempt a, boolean allowed, DenyReason reason, String detail, long nowMillis) {
         // a.account is set once a record was found: only real credentials have usage; an attempt
         // without one does the same tally work into a tally that is never written (TimingLeakTest).
-        boolean newNetwork = s.usage().record(a.account != null ? a.keyId : null, reason, a.client);
+        boolean newNetwork = s.usage().record(a.account != null ? a.keyId : null, reason, a.client, nowMillis);
         s.metrics().decided(a.channel, reason, a.wouldDeny, a.keyId, a.startNanos);
         if (!s.listeners().isEmpty()) {
             s.emit(new AuthEvent(Instant.now(s.clock()), a.channel, allowed, reason, detail, a.keyId, a.account,

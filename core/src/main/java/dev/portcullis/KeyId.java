@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A credential id as the key of the record cache: ASCII bytes with their hash. A cache hit looks
+ * A credential id as the key of the record cache: its UTF-8 bytes (ASCII for every id this
+ * library makes) with their hash. A cache hit looks
  * up a {@linkplain #probe() probe} that points into the decoded request instead of a new string;
  * only keys that are stored ({@link #of}) own their bytes. Ids are public: nothing here is secret.
  */
@@ -20,7 +21,8 @@ final class KeyId {
     /** An immutable id, to store in a cache. */
     static KeyId of(String id) {
         KeyId k = new KeyId();
-        k.set(id.getBytes(StandardCharsets.ISO_8859_1), 0, id.length());
+        byte[] b = id.getBytes(StandardCharsets.UTF_8); // lossless for any id a custom store may hold
+        k.set(b, 0, b.length);
         return k;
     }
 
@@ -57,6 +59,6 @@ final class KeyId {
 
     @Override
     public String toString() {
-        return new String(bytes, from, length, StandardCharsets.ISO_8859_1);
+        return new String(bytes, from, length, StandardCharsets.UTF_8);
     }
 }

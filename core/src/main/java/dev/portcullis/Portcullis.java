@@ -218,6 +218,11 @@ public final class Portcullis implements AutoCloseable {
             return imported != null && imported.parse(token).valid() ? importedIdOf(token) : null;
         }
 
+        /** The longest token any configured format accepts: longer ones are refused unread. */
+        int longestToken() {
+            return imported == null ? format.tokenLength() : Math.max(format.tokenLength(), KeyFormat.MAX_IMPORTED_LENGTH);
+        }
+
         /** base62 of the token's HMAC under the pepper: stable, public, and useless for guessing the token. */
         String importedIdOf(String token) {
             byte[] mac = digests.importedIdMac(token);

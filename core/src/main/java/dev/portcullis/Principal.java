@@ -8,46 +8,73 @@ import java.util.Set;
 
 /**
  * Who an allowed request is: the credential's record as it was when the decision was made.
- * Exposes no secret: the record's hash never leaves it. Immutable.
+ * Holds no secret. Immutable.
  */
 public final class Principal implements java.security.Principal {
-    /** Kept whole rather than copied field by field, so an allowed request costs one small object. */
-    private final KeyRecord record;
+    private final Identity who;
     private final ClientAddress client;
 
-    private Principal(KeyRecord record, ClientAddress client) {
-        this.record = record;
+    /**
+     * What a principal tells of its record: everything but the hash. Built once per loaded record
+     * and shared, so an allowed request costs one small object.
+     */
+    static final class Identity {
+        final String keyId;
+        final String account;
+        final String name;
+        final CredentialKind kind;
+        final String username;
+        final List<Grant> grants;
+        final Set<Channel> channels;
+        final Instant expiresAt;
+        final long version;
+
+        Identity(KeyRecord r) {
+            this.keyId = r.id();
+            this.account = r.account();
+            this.name = r.name();
+            this.kind = r.kind();
+            this.username = r.username();
+            this.grants = r.grants();
+            this.channels = r.channels();
+            this.expiresAt = r.expiresAt();
+            this.version = r.version();
+        }
+    }
+
+    private Principal(Identity who, ClientAddress client) {
+        this.who = who;
         this.client = client;
     }
 
-    static Principal of(KeyRecord r, ClientAddress client) {
-        return new Principal(r, client);
+    static Principal of(Identity who, ClientAddress client) {
+        return new Principal(who, client);
     }
 
     /** The record id: the key id of an API key, the credential id of an SMTP login. */
-    public String keyId() { return record.id(); }
-    public String account() { return record.account(); }
+    public String keyId() { return who.keyId; }
+    public String account() { return who.account; }
     /** The credential's display name (e.g. "billing mailer"). */
-    public String displayName() { return record.name(); }
-    public CredentialKind kind() { return record.kind(); }
+    public String displayName() { return who.name; }
+    public CredentialKind kind() { return who.kind; }
     /** The SMTP username of a password credential; {@code null} for API keys. */
-    public String username() { return record.username(); }
-    public List<Grant> grants() { return record.grants(); }
-    public Set<Channel> channels() { return record.channels(); }
-    public Instant expiresAt() { return record.expiresAt(); }
-    public long recordVersion() { return record.version(); }
+    public String username() { return who.username; }
+    public List<Grant> grants() { return who.grants; }
+    public Set<Channel> channels() { return who.channels; }
+    public Instant expiresAt() { return who.expiresAt; }
+    public long recordVersion() { return who.version; }
     /** The client address it authenticated from ({@code null} if unparseable); {@code authorize} re-checks the allowlist against it. */
     public ClientAddress clientAddress() { return client; }
 
     /** The principal name for containers: the username of an SMTP login, else the key id. */
     @Override
     public String getName() {
-        return record.username() != null ? record.username() : record.id();
+        return who.username != null ? who.username : who.keyId;
     }
 
     /** Whether some grant gives {@code permission} (a concrete {@code noun:verb}) on any resource. */
     public boolean hasPermission(String permission) {
-        for (Grant g : record.grants()) {
+        for (Grant g : who.grants) {
             if (g.permits(permission)) {
                 return true;
             }
@@ -65,7 +92,7 @@ public final class Principal implements java.security.Principal {
         if (canonical == null) {
             return false;
         }
-        for (Grant g : record.grants()) {
+        for (Grant g : who.grants) {
             if (g.permits(permission) && g.covers(canonical)) {
                 return true;
             }
@@ -79,7 +106,7 @@ public final class Principal implements java.security.Principal {
      */
     public List<String> resourcesFor(String permission) {
         java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
-        for (Grant g : record.grants()) {
+        for (Grant g : who.grants) {
             if (g.permits(permission)) {
                 if (g.resourcePattern().equals("*")) {
                     return List.of("*");
@@ -92,6 +119,6 @@ public final class Principal implements java.security.Principal {
 
     @Override
     public String toString() {
-        return "Principal[" + record.id() + ", account=" + record.account() + "]";
+        return "Principal[" + who.keyId + ", account=" + who.account + "]";
     }
 }

@@ -34,17 +34,28 @@ public interface RateLimiter {
         private final long nanosToWait;
         private final Limit limit;
         private final long remaining;
+        /** A status the limiter worked out itself ({@link #of}); else derived from the limit. */
+        private final RateLimitStatus given;
 
-        private Take(boolean allowed, long nanosToWait, Limit limit, long remaining) {
+        private Take(boolean allowed, long nanosToWait, Limit limit, long remaining, RateLimitStatus given) {
             this.allowed = allowed;
             this.nanosToWait = nanosToWait;
             this.limit = limit;
             this.remaining = remaining;
+            this.given = given;
+        }
+
+        /**
+         * An outcome with a status the limiter computed itself (e.g. a backend with another
+         * algorithm than a token bucket); {@code status} may be {@code null}.
+         */
+        public static Take of(boolean allowed, long nanosToWait, RateLimitStatus status) {
+            return new Take(allowed, allowed ? 0 : nanosToWait, null, 0, status);
         }
 
         /** Every bucket gave a token; {@code tightest} (or {@code null} if there was none) has {@code remaining} left. */
         public static Take admitted(Limit tightest, long remaining) {
-            return new Take(true, 0, tightest, remaining);
+            return new Take(true, 0, tightest, remaining, null);
         }
 
         /**
@@ -53,7 +64,7 @@ public interface RateLimiter {
          * answered (e.g. a fallback that denies).
          */
         public static Take refused(Limit limit, long nanosToWait) {
-            return new Take(false, nanosToWait, limit, 0);
+            return new Take(false, nanosToWait, limit, 0, null);
         }
 
         public boolean allowed() {
@@ -68,7 +79,7 @@ public interface RateLimiter {
         /** The state of the tightest (or refusing) quota; {@code null} when no bucket answered. */
         public RateLimitStatus status() {
             if (limit == null) {
-                return null;
+                return given;
             }
             return allowed ? RateLimitStatus.of(limit, remaining) : RateLimitStatus.refused(limit, nanosToWait);
         }

@@ -56,6 +56,8 @@ final class UsageRecorder {
         volatile long lastUsedMillis = Long.MIN_VALUE;
         volatile ClientAddress lastClient;
         final Set<String> networks = ConcurrentHashMap.newKeySet();
+        /** Set once a flush removed it from the map: a request still holding it hands its count on. */
+        volatile boolean retired;
         /** When a flush first found nothing to write since; only flushes touch it. */
         volatile long idleSince = Long.MIN_VALUE;
 
@@ -98,11 +100,11 @@ final class UsageRecorder {
     }
 
     /**
-     * Counts one attempt on an existing credential.
+     * Counts one attempt on an existing credential; {@code nowMillis} is when, for an allowed one.
      *
      * @return whether this allowed use came from a network the credential was never used from
      */
-    boolean record(String id, DenyReason reason, ClientAddress client) {
+    boolean record(String id, DenyReason reason, ClientAddress client, long nowMillis) {
         // An attempt that names no credential (id null: an unknown id or username, a malformed request)
         // is counted into a tally no flush ever writes, through the same lookup, so that it costs what a
         // failure on a real credential does (checklist I49; TimingLeakTest).
@@ -112,13 +114,19 @@ final class UsageRecorder {
         if (t == null) {
             t = into.computeIfAbsent(key, Tally::new);
         }
+        boolean use = reason == null && id != null;
+        ClientAddress previous = t.lastClient;
+        if (use) {
+            t.lastUsedMillis = nowMillis;
+            t.lastClient = client;
+        }
         t.counts[reason == null ? 0 : reason.ordinal() + 1].increment();
-        if (reason != null || id == null) {
+        if (t.retired) {
+            handOn(t);
+        }
+        if (!use) {
             return false;
         }
-        t.lastUsedMillis = clock.millis();
-        ClientAddress previous = t.lastClient;
-        t.lastClient = client;
         if (client == null || previous != null && client.sameNetwork(previous, 24, 48)) {
             return false; // the common case, a client in the network of the last one: nothing to allocate
         }
@@ -132,6 +140,14 @@ final class UsageRecorder {
         Usage first = new Usage(id, null, null, Map.of(), Set.of(net));
         executor.execute(() -> write(List.of(first)));
         return true;
+    }
+
+    /** Carries what landed in a retired tally to the next flush. */
+    private void handOn(Tally t) {
+        Usage u = t.drain();
+        if (u != null) {
+            carried.add(u);
+        }
     }
 
     private Set<String> storedNetworks(String id) {
@@ -164,7 +180,9 @@ final class UsageRecorder {
             } else if (t.idleSince == Long.MIN_VALUE) {
                 t.idleSince = now;
             } else if (now - t.idleSince >= IDLE_MILLIS && tallies.remove(t.id, t)) {
-                // A request that fetched this tally just before the removal may still count into it.
+                // A request that fetched this tally just before the removal counts into it: what it
+                // counted before the flag is drained here, what it counts after, by the request itself.
+                t.retired = true;
                 Usage late = t.drain();
                 if (late != null) {
                     batch.add(late);

@@ -97,6 +97,19 @@ class DenyReasonsTest {
                 f.auth().authenticate(AuthRequest.http(Fixtures.basic("api", ""), "203.0.113.7")).reason());
     }
 
+    @Test
+    void gatewayTokensOfAnyLengthOrAlphabetGetTheTextParsesVerdict() {
+        String key = f.key().token();
+        // Far longer than any format: refused as the text parse would, without being copied.
+        assertEquals(DenyReason.UNKNOWN_KEY, f.auth().authenticate(AuthRequest.apiKey(key + "0".repeat(5_000_000), "203.0.113.7")).reason());
+        assertEquals("FORMAT_LENGTH", f.lastEvent().detail());
+        // Not ASCII: 'Ł' would be 'A' in its low byte, so it must never reach the byte check.
+        String nonAscii = key.substring(0, 10) + "\u0141" + key.substring(11);
+        assertEquals(DenyReason.UNKNOWN_KEY, f.auth().authenticate(AuthRequest.apiKey(nonAscii, "203.0.113.7")).reason());
+        assertEquals("FORMAT_ALPHABET", f.lastEvent().detail());
+        assertTrue(f.auth().authenticate(AuthRequest.apiKey(key, "203.0.113.7")).allowed(), "the buffer is clean again");
+    }
+
     /** The same prefix and id with another (checksum-correct) secret. */
     static String sameIdOtherSecret(String token) {
         KeyFormat kat = KeyFormat.withPrefix("kat");

@@ -57,6 +57,31 @@ class KeyFormatProperties {
         assertNotNull(p.failure());
     }
 
+    /**
+     * The hot path checks tokens as bytes (KeyFormat#check); on the same ASCII text it must give
+     * exactly parse's verdict and id, for valid tokens and for every single-character mutation.
+     */
+    @Property(tries = 1000)
+    void byteCheckAgreesWithTheTextParse(
+            @ForAll("prefixes") String prefix, @ForAll @IntRange(min = 0, max = 200) int where,
+            @ForAll @CharRange(from = 0, to = 0x7F) char replacement, @ForAll @IntRange(min = 0, max = 3) int shape) {
+        KeyFormat f = KeyFormat.withPrefix(prefix);
+        String token = f.newToken();
+        int i = where % token.length();
+        String candidate = switch (shape) {
+            case 0 -> token;
+            case 1 -> token.substring(0, i) + replacement + token.substring(i + 1);
+            case 2 -> token.substring(0, i) + token.substring(i + 1);
+            default -> token.substring(0, i) + replacement + token.substring(i);
+        };
+        byte[] framed = ("xy" + candidate + "z").getBytes(StandardCharsets.US_ASCII); // an offset and a tail, as in a decoded header
+        KeyFormat.Parsed text = f.parse(candidate);
+        assertEquals(text.failure(), f.check(framed, 2, 2 + candidate.length()), candidate);
+        if (text.valid()) {
+            assertEquals(text.keyId(), new String(framed, 2 + f.idOffset(), KeyFormat.ID_LENGTH, StandardCharsets.US_ASCII));
+        }
+    }
+
     @Property(tries = 300)
     void insertionsAndDeletionsFail(@ForAll("prefixes") String prefix, @ForAll @IntRange(min = 0, max = 200) int where) {
         KeyFormat f = KeyFormat.withPrefix(prefix);

@@ -73,6 +73,32 @@ class AuthorizationHeaderProperties {
         assertEquals(parser.parse(a).kind(), parser.parse(List.of(a)).kind());
     }
 
+    @Property
+    @Label("the buffered parse (the hot path's) gives the text parse's outcome, the key as its bytes")
+    void bufferedParseAgreesWithTheTextParse(@ForAll("headers") String value) {
+        KeyBytes into = new KeyBytes();
+        for (AuthorizationParser p : List.of(parser, bare)) {
+            ParseResult text = p.parse(value);
+            ParseResult buffered = p.parse(value, into);
+            if (buffered != ParseResult.KEY_IN_BUFFER) {
+                assertSame(text.kind(), buffered.kind());
+                assertSame(text.reason(), buffered.reason());
+                continue;
+            }
+            String key = new String(into.bytes(), into.from(), into.to() - into.from(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (into.printableAscii()) {
+                assertEquals(key, assertInstanceOf(ApiKeyCredential.class, text.credential()).token());
+            } else {
+                // Handed on unchecked: a caller re-parses as text, which must not call it a password.
+                assertFalse(text.credential() instanceof PasswordCredential);
+            }
+            into.wipe();
+            for (int i = 0; i < into.bytes().length; i++) {
+                assertEquals(0, into.bytes()[i], "wiped");
+            }
+        }
+    }
+
     /** A credential never carries an empty field or a control character, and never reveals itself. */
     private static void assertWellFormed(Credential c) {
         if (c instanceof ApiKeyCredential k) {
