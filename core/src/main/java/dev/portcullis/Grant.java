@@ -138,14 +138,21 @@ public final class Grant {
         char prev = '.';
         for (int i = 0; i < r.length(); i++) {
             char c = r.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '@' || c == '+'
-                    || c == '.' && i > 0 && prev != '.';
-            if (!ok) {
+            if (c >= 128 || !RESOURCE_CHAR[c] || c == '.' && prev == '.') {
                 return false;
             }
             prev = c;
         }
         return prev != '.';
+    }
+
+    /** {@code a-z 0-9 - _ @ + .}: the characters of a canonical resource name. */
+    private static final boolean[] RESOURCE_CHAR = new boolean[128];
+
+    static {
+        for (char c : "abcdefghijklmnopqrstuvwxyz0123456789-_@+.".toCharArray()) {
+            RESOURCE_CHAR[c] = true;
+        }
     }
 
     private static String canonicalPattern(String pattern) {

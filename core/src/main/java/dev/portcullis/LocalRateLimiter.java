@@ -90,6 +90,12 @@ final class LocalRateLimiter implements RateLimiter {
 
     @Override
     public Take tryTakeAll(List<Quota> quotas) {
+        if (quotas.size() == 1) { // the common case: nothing to compare, so the room left is read only if asked for
+            Quota q = quotas.get(0);
+            Bucket b = bucket(q);
+            return b.tryConsume(1) ? Take.admitted(q.limit(), b)
+                    : Take.refused(q.limit(), b.estimateAbilityToConsume(1).getNanosToWaitForRefill());
+        }
         Limit tightest = null;
         long tightestRemaining = 0;
         for (int i = 0; i < quotas.size(); i++) {

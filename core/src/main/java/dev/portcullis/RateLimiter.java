@@ -27,22 +27,32 @@ public interface RateLimiter {
     /**
      * The outcome of {@link #tryTakeAll}: whether every bucket gave a token, and the state of the
      * quota with the least room left (when refused, the refusing one's). The state is worked out
-     * only when asked for, so an admitted request costs this one small object.
+     * only when first asked for, so an admitted request costs this one small object; with a single
+     * local quota its remaining count is read then too (it is advice for a header, not a decision).
      */
     final class Take {
         private final boolean allowed;
         private final long nanosToWait;
         private final Limit limit;
         private final long remaining;
-        /** A status the limiter worked out itself ({@link #of}); else derived from the limit. */
-        private final RateLimitStatus given;
+        /** A status the limiter worked out itself ({@link #of}), or the first one worked out here. */
+        private volatile RateLimitStatus given;
+        /** The local bucket whose remaining tokens are read only if the status is asked for. */
+        private final io.github.bucket4j.Bucket bucket;
 
-        private Take(boolean allowed, long nanosToWait, Limit limit, long remaining, RateLimitStatus given) {
+        private Take(boolean allowed, long nanosToWait, Limit limit, long remaining, RateLimitStatus given,
+                io.github.bucket4j.Bucket bucket) {
             this.allowed = allowed;
             this.nanosToWait = nanosToWait;
             this.limit = limit;
             this.remaining = remaining;
             this.given = given;
+            this.bucket = bucket;
+        }
+
+        /** Admitted by one local bucket, whose room is read when the status is first asked for. */
+        static Take admitted(Limit limit, io.github.bucket4j.Bucket bucket) {
+            return new Take(true, 0, limit, 0, null, bucket);
         }
 
         /**
@@ -50,12 +60,12 @@ public interface RateLimiter {
          * algorithm than a token bucket); {@code status} may be {@code null}.
          */
         public static Take of(boolean allowed, long nanosToWait, RateLimitStatus status) {
-            return new Take(allowed, allowed ? 0 : nanosToWait, null, 0, status);
+            return new Take(allowed, allowed ? 0 : nanosToWait, null, 0, status, null);
         }
 
         /** Every bucket gave a token; {@code tightest} (or {@code null} if there was none) has {@code remaining} left. */
         public static Take admitted(Limit tightest, long remaining) {
-            return new Take(true, 0, tightest, remaining, null);
+            return new Take(true, 0, tightest, remaining, null, null);
         }
 
         /**
@@ -64,7 +74,7 @@ public interface RateLimiter {
          * answered (e.g. a fallback that denies).
          */
         public static Take refused(Limit limit, long nanosToWait) {
-            return new Take(false, nanosToWait, limit, 0, null);
+            return new Take(false, nanosToWait, limit, 0, null, null);
         }
 
         public boolean allowed() {
@@ -78,10 +88,14 @@ public interface RateLimiter {
 
         /** The state of the tightest (or refusing) quota; {@code null} when no bucket answered. */
         public RateLimitStatus status() {
-            if (limit == null) {
-                return given;
+            RateLimitStatus s = given;
+            if (s != null || limit == null) {
+                return s;
             }
-            return allowed ? RateLimitStatus.of(limit, remaining) : RateLimitStatus.refused(limit, nanosToWait);
+            long left = bucket == null ? remaining : Math.max(0, bucket.getAvailableTokens());
+            s = allowed ? RateLimitStatus.of(limit, left) : RateLimitStatus.refused(limit, nanosToWait);
+            given = s; // asked twice, the same answer
+            return s;
         }
 
         @Override

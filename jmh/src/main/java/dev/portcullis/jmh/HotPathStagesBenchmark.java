@@ -69,6 +69,12 @@ public class HotPathStagesBenchmark {
     private String domain = "example.com";
     private AuthorizationParser parser;
     private final KeyBytes keyBytes = new KeyBytes();
+    private final dev.portcullis.RateLimiter limiter = dev.portcullis.RateLimiter.local(java.time.Clock.systemUTC());
+    private final java.util.List<dev.portcullis.RateLimiter.Quota> quotas =
+            java.util.List.of(new dev.portcullis.RateLimiter.Quota("k:bench", dev.portcullis.Limit.perSecond(1_000_000_000L)));
+    private final io.github.bucket4j.Bucket bucket = io.github.bucket4j.Bucket.builder()
+            .addLimit(l -> l.capacity(1_000_000_000L).refillGreedy(1_000_000_000L, java.time.Duration.ofSeconds(1)))
+            .withSynchronizationStrategy(io.github.bucket4j.local.SynchronizationStrategy.SYNCHRONIZED).build();
     private KeyFormat format;
     private TokenDigests digests;
     private TokenDigests.Stored stored;
@@ -196,6 +202,18 @@ public class HotPathStagesBenchmark {
         ParseResult r = parser.parse(header, keyBytes);
         keyBytes.wipe();
         return r;
+    }
+
+    /** Rate-limit: one quota through the local limiter (bucket lookup, take, remaining). */
+    @Benchmark
+    public dev.portcullis.RateLimiter.Take rateLimitTake() {
+        return limiter.tryTakeAll(quotas);
+    }
+
+    /** FloorBenchmark's rate limit: one SYNCHRONIZED Bucket4j bucket held in a field. */
+    @Benchmark
+    public boolean floorRateLimit() {
+        return bucket.tryConsume(1);
     }
 
     /** Identify: prefix, length, alphabet, CRC32, and the key id substring. */
