@@ -17,6 +17,8 @@ final class CachedCredential implements RecordCache.Entry {
     /** The id it was looked up by: the record's, or the unknown one a negative entry stands for. */
     final String id;
     final KeyRecord record;
+    /** The account's failure budget, for logins; {@code null} for a negative entry. */
+    final RateLimiter.Quota accountBudget;
     /** What an allowed request's principal shows of the record; {@code null} for a negative entry. */
     final Principal.Identity identity;
     final long loadedAt;
@@ -32,10 +34,11 @@ final class CachedCredential implements RecordCache.Entry {
 
     private record Combined(CachedAccount account, List<RateLimiter.Quota> quotas) {}
 
-    private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy) {
+    private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy, FailureBudgets budgets) {
         this.id = id;
         this.record = record;
         this.identity = record == null ? null : new Principal.Identity(record);
+        this.accountBudget = record == null ? null : budgets.accountBudget(record.account());
         this.loadedAt = loadedAt;
         if (record == null) {
             this.digest = null;
@@ -57,8 +60,9 @@ final class CachedCredential implements RecordCache.Entry {
         this.quotas = List.copyOf(q);
     }
 
-    static CachedCredential of(String id, KeyRecord recordOrNull, long loadedAt, RateLimitPolicy defaultPolicy) {
-        return new CachedCredential(id, recordOrNull, loadedAt, defaultPolicy);
+    static CachedCredential of(String id, KeyRecord recordOrNull, long loadedAt, RateLimitPolicy defaultPolicy,
+            FailureBudgets budgets) {
+        return new CachedCredential(id, recordOrNull, loadedAt, defaultPolicy, budgets);
     }
 
     /** This credential's quotas followed by its account's, without allocating while the account entry stays. */

@@ -30,6 +30,8 @@ final class DefaultAuthenticator implements Authenticator {
     private final Portcullis.Settings s;
     private final RecordCache cache;
     private final AuthorizationParser parser;
+    /** The budget an unknown username's failures go to: spent, never consulted. */
+    private final RateLimiter.Quota noAccountBudget;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     /** Per thread: where a presented key is decoded to and looked up from, so a request copies none of it. */
@@ -41,6 +43,7 @@ final class DefaultAuthenticator implements Authenticator {
     DefaultAuthenticator(Portcullis.Settings settings, RecordCache cache) {
         this.s = settings;
         this.cache = cache;
+        this.noAccountBudget = settings.budgets().accountBudget(NO_ACCOUNT);
         this.parser = AuthorizationParser.builder()
                 .keyUsernames(settings.keyUsernames())
                 .allowBareKey(settings.bareKeys())
@@ -181,13 +184,14 @@ final class DefaultAuthenticator implements Authenticator {
         boolean exists = c != null && c.present() && c.record.kind() == CredentialKind.PASSWORD;
         KeyRecord r = exists ? c.record : null;
         String account = exists ? r.account() : NO_ACCOUNT;
+        RateLimiter.Quota accountBudget = exists ? c.accountBudget : noAccountBudget;
         if (exists) {
             a.keyId = r.id();
             a.account = account;
         }
         boolean known = s.budgets().isKnown(account, net);
         if (!known) {
-            long accountBlocked = s.budgets().accountBlocked(account);
+            long accountBlocked = s.budgets().accountBlocked(accountBudget);
             if (exists && accountBlocked > 0) {
                 a.retryAfter = Duration.ofNanos(accountBlocked);
                 return deny(a, DenyReason.TOO_MANY_FAILURES, "ACCOUNT_BUDGET");
@@ -206,7 +210,7 @@ final class DefaultAuthenticator implements Authenticator {
                 a.retryAfter = BUSY_RETRY;
                 return deny(a, DenyReason.BUSY, null);
             case MISMATCH:
-                s.budgets().loginFailed(username, net, account, known);
+                s.budgets().loginFailed(username, net, accountBudget, known);
                 return deny(a, exists ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY, exists ? null : "UNKNOWN_USERNAME");
             default:
                 s.budgets().loginSucceeded(r.account(), net);

@@ -67,20 +67,20 @@ final class FailureBudgets {
     }
 
     /** Nanoseconds until the account takes failures from new networks again; 0 if it does now. */
-    long accountBlocked(String account) {
-        return limiter.nanosUntilAvailable(accountQuota(account));
+    long accountBlocked(RateLimiter.Quota accountBudget) {
+        return limiter.nanosUntilAvailable(accountBudget);
     }
 
     void keyFailed(String net) {
         limiter.spend(networkQuota(net));
     }
 
-    /** A failed login; {@code account} is {@code null} when the username matched nothing. */
-    void loginFailed(String username, String net, String account, boolean knownNetwork) {
+    /** A failed login, spending {@code accountBudget} too if it came from a network the account never used. */
+    void loginFailed(String username, String net, RateLimiter.Quota accountBudget, boolean knownNetwork) {
         limiter.spend(networkQuota(net));
         limiter.spend(loginQuota(username, net));
-        if (account != null && !knownNetwork) {
-            limiter.spend(accountQuota(account));
+        if (!knownNetwork) {
+            limiter.spend(accountBudget);
         }
     }
 
@@ -100,7 +100,11 @@ final class FailureBudgets {
         return new RateLimiter.Quota("fu:" + net + "|" + username.toLowerCase(Locale.ROOT), login);
     }
 
-    private RateLimiter.Quota accountQuota(String acct) {
+    /**
+     * The failure budget of an account, built once per loaded record (and once for "no account"),
+     * so a login costs no string work that depends on the account's name (TimingLeakTest).
+     */
+    RateLimiter.Quota accountBudget(String acct) {
         return new RateLimiter.Quota("fa:" + acct, account);
     }
 }
