@@ -139,7 +139,8 @@ public final class AuthorizationParser {
         // One pass decodes and validates (base64 is a subset of token68); which rule failed is
         // worked out only for a refusal.
         int n = StrictBase64.decodedLength(value, from, to);
-        byte[] b = n < 0 ? null : into != null ? into.buffer(n) : new byte[n];
+        // Without a buffer, validate before allocating, so a refusal allocates nothing.
+        byte[] b = n < 0 ? null : into != null ? into.buffer(n) : StrictBase64.decodeInto(value, from, to, null) < 0 ? null : new byte[n];
         if (b == null || StrictBase64.decodeInto(value, from, to, b) < 0) {
             return ParseResult.malformed(isToken68(value, from, to) ? Malformation.BAD_BASE64 : Malformation.BAD_TOKEN68);
         }

@@ -28,12 +28,13 @@ final class StrictBase64 {
      * that cannot be base64 is refused before anything is allocated.
      */
     static byte[] decode(String s, int from, int to) {
-        int n = decodedLength(s, from, to);
+        int n = decodeInto(s, from, to, null); // validate first: a refusal allocates nothing
         if (n < 0) {
             return null;
         }
         byte[] out = new byte[n];
-        return decodeInto(s, from, to, out) < 0 ? null : out;
+        decodeInto(s, from, to, out);
+        return out;
     }
 
     /**
@@ -58,7 +59,7 @@ final class StrictBase64 {
     /**
      * Decodes {@code s[from, to)} into {@code out} (at least {@link #decodedLength} long) in one
      * pass, with no branch on any character; returns the length, or -1 if it is not strict base64
-     * (then {@code out} holds garbage).
+     * (then {@code out} holds garbage). With {@code out == null} it only validates.
      */
     static int decodeInto(String s, int from, int to, byte[] out) {
         int n = decodedLength(s, from, to);
@@ -79,9 +80,11 @@ final class StrictBase64 {
             int v = VALUES[c0 & 0x7F] << 18 | VALUES[c1 & 0x7F] << 12 | VALUES[c2 & 0x7F] << 6 | VALUES[c3 & 0x7F];
             values |= v;
             chars |= c0 | c1 | c2 | c3;
-            out[o] = (byte) (v >> 16);
-            out[o + 1] = (byte) (v >> 8);
-            out[o + 2] = (byte) v;
+            if (out != null) {
+                out[o] = (byte) (v >> 16);
+                out[o + 1] = (byte) (v >> 8);
+                out[o + 2] = (byte) v;
+            }
             o += 3;
         }
         int unused = 0;
@@ -96,9 +99,11 @@ final class StrictBase64 {
             chars |= c0 | c1 | c2;
             // The bits the padding leaves unused must be zero: one spelling per byte string.
             unused = pad == 2 ? v1 & 0x0F : v2 & 0x03;
-            out[o++] = (byte) (v >> 16);
-            if (pad == 1) {
-                out[o++] = (byte) (v >> 8);
+            if (out != null) {
+                out[o] = (byte) (v >> 16);
+                if (pad == 1) {
+                    out[o + 1] = (byte) (v >> 8);
+                }
             }
         }
         return values < 0 || chars >= 0x80 || unused != 0 ? -1 : n;
