@@ -172,7 +172,7 @@ public class ScaleBenchmark {
     }
 
     /** The hit ratio an ideal cache of the {@code cache} hottest keys would reach: H(cache, s) / H(keys, s). */
-    static double idealHitRatio(int keys, int cache, double s) {
+    public static double idealHitRatio(int keys, int cache, double s) {
         double top = 0;
         double all = 0;
         for (int r = 1; r <= keys; r++) {

@@ -1,5 +1,6 @@
 package dev.portcullis.jmh.report;
 
+import dev.portcullis.jmh.ScaleBenchmark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.jmh.report.Svg.Kind;
@@ -208,7 +209,7 @@ public final class Charts {
             }
             hit.add(new Val[] {ratio == null ? null : new Val(ratio, Double.NaN)});
             md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %.1f %% |%n", keys, cache, t(r), bytes(r),
-                    ratio == null ? "—" : String.format(Locale.ROOT, "%.1f %%", 100 * ratio), 100 * idealHitRatio(keys, cache, 1.0)));
+                    ratio == null ? "—" : String.format(Locale.ROOT, "%.1f %%", 100 * ratio), 100 * ScaleBenchmark.idealHitRatio(keys, cache, 1.0)));
         }
         write("scale", "Hot path with many keys: Zipf(s = 1) requests, cache = keys / 10", cats, List.of("Portcullis"),
                 List.of(new Panel("time per request", Kind.TIME_NS, false, ns.toArray(Val[][]::new)),
@@ -216,20 +217,6 @@ public final class Charts {
                         new Panel("record-cache hit ratio (measured: 1 − store lookups / requests)", Kind.PERCENT, false, hit.toArray(Val[][]::new),
                                 "not counted: one key, cached from its first request")));
         sections.put("scale", md.toString());
-    }
-
-    /** H(cache, s) / H(keys, s): the share of Zipf requests that go to the {@code cache} hottest keys. */
-    static double idealHitRatio(int keys, int cache, double s) {
-        double top = 0;
-        double all = 0;
-        for (int r = 1; r <= keys; r++) {
-            double p = 1 / Math.pow(r, s);
-            all += p;
-            if (r <= cache) {
-                top += p;
-            }
-        }
-        return top / all;
     }
 
     private void allowlist() throws IOException {
