@@ -1,8 +1,8 @@
 package dev.portcullis.jmh.report;
 
-import dev.portcullis.jmh.ScaleBenchmark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.jmh.ScaleBenchmark;
 import dev.portcullis.jmh.report.Svg.Kind;
 import dev.portcullis.jmh.report.Svg.Panel;
 import dev.portcullis.jmh.report.Svg.Val;
