@@ -203,6 +203,11 @@ final class UsageRecorder {
         }
     }
 
+    /** Credentials with a tally in memory now. */
+    int tallied() {
+        return tallies.size();
+    }
+
     /** What the store holds plus what this process has not flushed yet. */
     Optional<Usage> snapshot(String id) {
         Optional<Usage> stored = store.usage(id);

@@ -20,6 +20,29 @@ import org.junit.jupiter.api.Test;
 class UsageTest {
 
     @Test
+    void aTallyIdleForAnHourIsDroppedAndCountingGoesOnExactly() {
+        ControllableStore store = new ControllableStore();
+        String id = new Fixtures(store).key().id(); // usage is kept for credentials that exist
+        MutableClock clock = new MutableClock();
+        UsageRecorder usage = new UsageRecorder(store, clock, Runnable::run);
+        ClientAddress client = ClientAddress.parse("203.0.113.7");
+        usage.record(id, null, client, clock.millis());
+        usage.record(id, DenyReason.WRONG_SECRET, client, 0);
+        usage.flush();
+        assertEquals(java.util.Map.of("ALLOWED", 1L, "WRONG_SECRET", 1L), store.usage(id).orElseThrow().counts());
+        usage.flush(); // nothing new: idle from now
+        clock.advance(java.time.Duration.ofMinutes(61));
+        assertEquals(1, usage.tallied());
+        usage.flush(); // idle for more than an hour: dropped (and drained once more, empty)
+        assertEquals(0, usage.tallied());
+        usage.record(id, null, client, clock.millis());
+        usage.flush();
+        assertEquals(java.util.Map.of("ALLOWED", 2L, "WRONG_SECRET", 1L), store.usage(id).orElseThrow().counts(),
+                "a new tally after the drop; nothing lost, nothing counted twice");
+        assertEquals(2L, usage.snapshot(id).orElseThrow().counts().get("ALLOWED"));
+    }
+
+    @Test
     void exactCountsFromManyThreadsInFewWrites() throws Exception {
         ControllableStore store = new ControllableStore();
         Fixtures f = new Fixtures(store);
