@@ -76,15 +76,17 @@ public final class AuthRequest {
     }
 
     /**
-     * The permission checked last: a server requires a few constant strings, so most calls stop at
-     * one identity compare. That keeps {@code require} small enough for the JIT to inline, and the
-     * request it copies then costs nothing.
+     * Permissions already checked, by identity: a server requires a few constant strings, so most
+     * calls end at a compare or two, and {@code require} stays small enough for the JIT to inline
+     * (the request it copies then costs nothing). Written only on a miss, so threads do not fight
+     * over it; a lost race costs one more check, never a wrong one (strings are immutable).
      */
-    private static volatile String lastRequired;
+    private static final String[] CHECKED = new String[8];
 
     private static String checkRequired(String permission) {
-        if (permission != lastRequired) {
-            lastRequired = validRequired(permission);
+        int slot = System.identityHashCode(permission) & (CHECKED.length - 1);
+        if (CHECKED[slot] != permission) {
+            CHECKED[slot] = validRequired(permission);
         }
         return permission;
     }
