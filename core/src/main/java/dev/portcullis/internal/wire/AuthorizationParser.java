@@ -114,11 +114,7 @@ public final class AuthorizationParser {
         if (into == null) {
             return ParseResult.of(new ApiKeyCredential(value.substring(from, to)));
         }
-        byte[] b = into.buffer(to - from);
-        for (int i = from; i < to; i++) {
-            b[i - from] = (byte) value.charAt(i);
-        }
-        into.key(0, to - from);
+        into.setAscii(value, from, to); // ASCII by the token68 check before
         return ParseResult.KEY_IN_BUFFER;
     }
 

@@ -43,15 +43,19 @@ public final class KeyBytes {
 
     /** Copies {@code s} into the buffer as the key, if it is all ASCII; returns whether it was. */
     public boolean setAscii(CharSequence s) {
-        int n = s.length();
-        byte[] b = buffer(n);
+        return setAscii(s, 0, s.length());
+    }
+
+    /** Copies {@code s[from, to)} into the buffer as the key; returns whether it was all ASCII. */
+    boolean setAscii(CharSequence s, int from, int to) {
+        byte[] b = buffer(to - from);
         int all = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             all |= c;
-            b[i] = (byte) c;
+            b[i - from] = (byte) c;
         }
-        key(0, n);
+        key(0, to - from);
         return all < 0x80;
     }
 
