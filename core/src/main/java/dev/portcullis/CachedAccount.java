@@ -6,9 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** An account as the hot path needs it: suspended or not, and its own quotas. */
-final class CachedAccount implements RecordCache.Entry {
+final class CachedAccount extends RecordCache.Entry {
     final AccountRecord record;
-    final long loadedAt;
     final boolean suspended;
     final List<RateLimiter.Quota> quotas;
     /** Every credential's allowlist of this account only reports. */
@@ -17,8 +16,8 @@ final class CachedAccount implements RecordCache.Entry {
     final boolean reportRate;
 
     private CachedAccount(AccountRecord record, long loadedAt) {
+        super(loadedAt);
         this.record = record;
-        this.loadedAt = loadedAt;
         this.suspended = record != null && record.isSuspended();
         List<RateLimiter.Quota> q = new ArrayList<>();
         if (record != null && record.rateLimit() != null) {
@@ -34,10 +33,5 @@ final class CachedAccount implements RecordCache.Entry {
 
     static CachedAccount of(AccountRecord recordOrNull, long loadedAt) {
         return new CachedAccount(recordOrNull, loadedAt);
-    }
-
-    @Override
-    public long loadedAt() {
-        return loadedAt;
     }
 }

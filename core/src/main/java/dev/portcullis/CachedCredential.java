@@ -11,7 +11,7 @@ import java.util.List;
  * the allowlist, the rate-limit quotas, the expiry as epoch millis. A {@code null} record is a
  * negative entry.
  */
-final class CachedCredential implements RecordCache.Entry {
+final class CachedCredential extends RecordCache.Entry {
     private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
 
     /** The id it was looked up by: the record's, or the unknown one a negative entry stands for. */
@@ -21,7 +21,6 @@ final class CachedCredential implements RecordCache.Entry {
     final RateLimiter.Quota accountBudget;
     /** What an allowed request's principal shows of the record; {@code null} for a negative entry. */
     final Principal.Identity identity;
-    final long loadedAt;
     /** Decoded token digest of an API key; {@code null} for passwords and unreadable digests. */
     final TokenDigests.Stored digest;
     final long expiresAtMillis;
@@ -35,11 +34,11 @@ final class CachedCredential implements RecordCache.Entry {
     private record Combined(CachedAccount account, List<RateLimiter.Quota> quotas) {}
 
     private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy, FailureBudgets budgets) {
+        super(loadedAt);
         this.id = id;
         this.record = record;
         this.identity = record == null ? null : new Principal.Identity(record);
         this.accountBudget = record == null ? null : budgets.accountBudget(record.account());
-        this.loadedAt = loadedAt;
         if (record == null) {
             this.digest = null;
             this.expiresAtMillis = Long.MAX_VALUE;
@@ -98,11 +97,6 @@ final class CachedCredential implements RecordCache.Entry {
                     + e.getMessage());
             return null;
         }
-    }
-
-    @Override
-    public long loadedAt() {
-        return loadedAt;
     }
 
     boolean present() {

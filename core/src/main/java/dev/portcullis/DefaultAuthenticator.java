@@ -122,7 +122,8 @@ final class DefaultAuthenticator implements Authenticator {
             }
             id = KeyId.of(s.importedIdOf(imported)); // derived through the pepper: not attacker-chosen text
         }
-        CachedCredential c = cache.cachedById(id);
+        long now = s.clock().millis(); // read once: cache ages, expiry, last use in the usage tally
+        CachedCredential c = cache.cachedById(id, now);
         if (c == null) {
             a.keyId = id.toString();
             // Only a store miss is throttled: a cached record costs a digest, and a 190-bit secret cannot be guessed.
@@ -132,7 +133,7 @@ final class DefaultAuthenticator implements Authenticator {
                 return deny(a, DenyReason.TOO_MANY_FAILURES, "NETWORK_BUDGET");
             }
             try {
-                c = cache.byId(a.keyId);
+                c = cache.byId(a.keyId, now);
             } catch (StoreException e) {
                 a.retryAfter = STORE_RETRY;
                 return deny(a, DenyReason.STORE_UNAVAILABLE, null);
@@ -156,7 +157,7 @@ final class DefaultAuthenticator implements Authenticator {
             return fail(a, known ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY,
                     !known ? "UNKNOWN_ID" : c.digest == null ? "UNREADABLE_DIGEST" : null);
         }
-        return admit(a, c, true);
+        return admit(a, c, true, now);
     }
 
     /** Throttle → Lookup → Verify for a username and password, then the record stages. */
@@ -168,10 +169,11 @@ final class DefaultAuthenticator implements Authenticator {
             return deny(a, DenyReason.TOO_MANY_FAILURES, "LOGIN_BUDGET");
         }
         String login = canonicalLogin(username);
+        long now = s.clock().millis();
         CachedCredential c = null;
         if (login != null) {
             try {
-                c = cache.byUsername(login);
+                c = cache.byUsername(login, now);
             } catch (StoreException e) {
                 a.retryAfter = STORE_RETRY;
                 return deny(a, DenyReason.STORE_UNAVAILABLE, null);
@@ -199,7 +201,7 @@ final class DefaultAuthenticator implements Authenticator {
         }
         LoginCache.Fingerprint fingerprint = s.logins().fingerprint(username, password);
         if (s.logins().matches(fingerprint, r)) {
-            return admit(a, c, true); // verified before, for this very record version: one HMAC instead of Argon2
+            return admit(a, c, true, now); // verified before, for this very record version: one HMAC instead of Argon2
         }
         PasswordHasher.Result v = s.hasher().verify(exists ? r.secretHash() : s.hasher().dummyHash(),
                 exists ? r.passwordProfile() : s.hasher().profile().id(), password, s.legacy());
@@ -216,7 +218,7 @@ final class DefaultAuthenticator implements Authenticator {
                 s.budgets().loginSucceeded(r.account(), net);
                 KeyRecord current = v.needsRehash() ? rehash(r, password) : r;
                 s.logins().remember(fingerprint, current);
-                return admit(a, c, true);
+                return admit(a, c, true, s.clock().millis()); // after a hash: the time it ends
         }
     }
 
@@ -264,9 +266,10 @@ final class DefaultAuthenticator implements Authenticator {
         a.account = principal.account();
         a.permission = permission;
         a.resource = resource;
+        long now = s.clock().millis();
         CachedCredential c;
         try {
-            c = cache.byId(principal.keyId());
+            c = cache.byId(principal.keyId(), now);
         } catch (StoreException e) {
             a.retryAfter = STORE_RETRY;
             return deny(a, DenyReason.STORE_UNAVAILABLE, null);
@@ -274,22 +277,21 @@ final class DefaultAuthenticator implements Authenticator {
         if (!c.present() || !c.record.account().equals(principal.account())) {
             return deny(a, DenyReason.REVOKED, "RECORD_GONE");
         }
-        return admit(a, c, false);
+        return admit(a, c, false, now);
     }
 
-    /** Status → account → channel → Network → Authorize → Rate-limit, on a verified record. */
-    private AuthResult admit(Attempt a, CachedCredential c, boolean takeQuota) {
+    /** Status → account → channel → Network → Authorize → Rate-limit, on a verified record, at {@code now}. */
+    private AuthResult admit(Attempt a, CachedCredential c, boolean takeQuota, long now) {
         KeyRecord r = c.record;
         if (r.isRevoked()) {
             return deny(a, DenyReason.REVOKED, null);
         }
-        long now = s.clock().millis(); // read once: expiry here, last use in the usage tally
         if (now >= c.expiresAtMillis) {
             return deny(a, DenyReason.EXPIRED, null);
         }
         CachedAccount account;
         try {
-            account = cache.account(r.account());
+            account = cache.account(r.account(), now);
         } catch (StoreException e) {
             a.retryAfter = STORE_RETRY;
             return deny(a, DenyReason.STORE_UNAVAILABLE, null);

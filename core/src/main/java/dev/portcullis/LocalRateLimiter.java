@@ -2,8 +2,7 @@ package dev.portcullis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
@@ -12,22 +11,82 @@ import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * {@link RateLimiter#local}: Bucket4j buckets in a Caffeine cache. A bucket left alone for as
- * long as it takes to refill completely is dropped: it would be full again, so nothing is lost.
- * Buckets are {@code SYNCHRONIZED}: exact under contention, allocation-free, and faster than
- * Bucket4j's lock-free default in our measurements.
+ * {@link RateLimiter#local}: Bucket4j buckets in a size-bounded Caffeine cache. Each bucket is
+ * thread-unsafe and used only under its entry's monitor: exact under contention, allocation-free,
+ * and one uncontended lock per take. The cache has no expiry (that would read a ticker and
+ * reorder a timer wheel on every take, three times the cost of the take itself); instead, full
+ * buckets are dropped in a sweep that runs, off the request thread, each time the limiter has
+ * made as many new buckets as it held after the last sweep. A full bucket is the same as a new
+ * one, so nothing is lost, and the cost is constant per new bucket.
  */
 final class LocalRateLimiter implements RateLimiter {
     private static final long MAX_BUCKETS = 1_000_000;
+    /** New buckets before the first sweep, and the least between two. */
+    private static final long MIN_SWEEP = 1024;
 
     private final TimeMeter meter;
     private final Cache<String, Entry> buckets;
+    private final Executor sweeper;
+    private final AtomicLong madeSinceSweep = new AtomicLong();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private volatile long sweepAfter = MIN_SWEEP;
 
-    private record Entry(Bucket bucket, long idleNanos) {}
+    /**
+     * A bucket and the monitor that guards it. Once {@code dropped}, it is out of the cache and
+     * takes nothing: a thread that looked it up before the sweep looks again.
+     */
+    private static final class Entry implements LongSupplier {
+        private final Bucket bucket;
+        private final long capacity;
+        private boolean dropped;
+
+        Entry(Bucket bucket, long capacity) {
+            this.bucket = bucket;
+            this.capacity = capacity;
+        }
+
+        /** 1 if taken, 0 if refused, -1 if this entry was dropped and must not be used. */
+        synchronized int take() {
+            return dropped ? -1 : bucket.tryConsume(1) ? 1 : 0;
+        }
+
+        synchronized void giveBack() {
+            if (!dropped) {
+                bucket.addTokens(1);
+            }
+        }
+
+        synchronized long nanosUntilAvailable() {
+            var probe = bucket.estimateAbilityToConsume(1);
+            return probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill();
+        }
+
+        /** The tokens left: the advisory count for a {@code RateLimit} header. */
+        @Override
+        public synchronized long getAsLong() {
+            return Math.max(0, bucket.getAvailableTokens());
+        }
+
+        /** Drops this entry if its bucket is full; then it is as good as a new one. */
+        synchronized boolean dropIfFull() {
+            dropped = bucket.getAvailableTokens() >= capacity;
+            return dropped;
+        }
+    }
 
     LocalRateLimiter(Clock clock) {
+        this(clock, ForkJoinPool.commonPool());
+    }
+
+    /** @param sweeper where sweeps for full buckets run (a direct executor in tests) */
+    LocalRateLimiter(Clock clock, Executor sweeper) {
         boolean system = clock.equals(Clock.systemUTC()) || clock.equals(Clock.systemDefaultZone());
         this.meter = system ? TimeMeter.SYSTEM_MILLISECONDS : new TimeMeter() {
             @Override
@@ -41,75 +100,111 @@ final class LocalRateLimiter implements RateLimiter {
                 return true;
             }
         };
-        Ticker ticker = system ? Ticker.systemTicker() : meter::currentTimeNanos;
+        this.sweeper = sweeper;
         this.buckets = Caffeine.newBuilder()
-                .ticker(ticker)
                 .maximumSize(MAX_BUCKETS)
-                .expireAfter(new Expiry<String, Entry>() {
-                    @Override
-                    public long expireAfterCreate(String key, Entry e, long now) {
-                        return e.idleNanos();
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Entry e, long now, long current) {
-                        return e.idleNanos();
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Entry e, long now, long current) {
-                        return e.idleNanos();
+                .executor(Runnable::run)
+                // Past the size bound a bucket is lost, full or not; it must then take nothing more.
+                .evictionListener((String key, Entry e, RemovalCause cause) -> {
+                    if (e != null) {
+                        synchronized (e) {
+                            e.dropped = true;
+                        }
                     }
                 })
                 .build();
     }
 
-    private Bucket bucket(Quota q) {
+    private Entry entry(Quota q) {
         Entry e = buckets.getIfPresent(q.key());
-        if (e == null) {
-            e = buckets.get(q.key(), k -> create(q.limit()));
-        }
-        return e.bucket();
+        return e != null ? e : create(q);
     }
 
-    private Entry create(Limit l) {
+    private Entry create(Quota q) {
+        boolean[] made = new boolean[1];
+        Entry e = buckets.get(q.key(), k -> {
+            made[0] = true;
+            return newEntry(q.limit());
+        });
+        if (made[0] && madeSinceSweep.incrementAndGet() >= sweepAfter && sweeping.compareAndSet(false, true)) {
+            madeSinceSweep.set(0);
+            try {
+                sweeper.execute(this::sweep);
+            } catch (RuntimeException rejected) {
+                sweeping.set(false); // the next new bucket tries again
+            }
+        }
+        return e;
+    }
+
+    private Entry newEntry(Limit l) {
         Bucket b = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(l.capacity()).refillGreedy(l.rate(), l.period()).build())
                 .withCustomTimePrecision(meter)
-                .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
+                .withSynchronizationStrategy(SynchronizationStrategy.NONE) // guarded by the entry's monitor
                 .build();
-        return new Entry(b, fullRefillNanos(l));
+        return new Entry(b, l.capacity());
     }
 
-    /** Time for an empty bucket of {@code l} to fill up, at least its period. */
-    static long fullRefillNanos(Limit l) {
-        long periodNanos = l.period().toNanos();
-        double fill = (double) l.capacity() / l.rate() * periodNanos;
-        return (long) Math.min(Long.MAX_VALUE / 2, Math.max(periodNanos, Math.ceil(fill)));
+    /** Drops every full bucket; the next sweep waits for as many new buckets as are left. */
+    void sweep() {
+        try {
+            buckets.asMap().entrySet().removeIf(kv -> kv.getValue().dropIfFull());
+            sweepAfter = Math.max(MIN_SWEEP, buckets.estimatedSize());
+        } finally {
+            sweeping.set(false);
+        }
+    }
+
+    /** Buckets held now, for tests. */
+    long bucketCount() {
+        buckets.cleanUp();
+        return buckets.estimatedSize();
+    }
+
+    /** Takes one token from {@code q}'s bucket: whether it had one. */
+    private boolean take(Quota q) {
+        for (;;) {
+            int t = entry(q).take();
+            if (t >= 0) {
+                return t == 1;
+            }
+        }
     }
 
     @Override
     public Take tryTakeAll(List<Quota> quotas) {
         if (quotas.size() == 1) { // the common case: nothing to compare, so the room left is read only if asked for
             Quota q = quotas.get(0);
-            Bucket b = bucket(q);
-            return b.tryConsume(1) ? Take.admitted(q.limit(), b)
-                    : Take.refused(q.limit(), b.estimateAbilityToConsume(1).getNanosToWaitForRefill());
+            for (;;) {
+                Entry e = entry(q);
+                int t = e.take();
+                if (t == 1) {
+                    return Take.admitted(q.limit(), e);
+                }
+                if (t == 0) {
+                    return Take.refused(q.limit(), e.nanosUntilAvailable());
+                }
+            }
         }
         Limit tightest = null;
         long tightestRemaining = 0;
         for (int i = 0; i < quotas.size(); i++) {
             Quota q = quotas.get(i);
-            Bucket b = bucket(q);
-            // tryConsume allocates nothing, where tryConsumeAndReturnRemaining builds a probe; the
-            // remaining count read after it is advisory (a header), the admission itself is exact.
-            if (!b.tryConsume(1)) {
+            Entry e;
+            int t;
+            do {
+                e = entry(q);
+                t = e.take();
+            } while (t < 0);
+            if (t == 0) {
                 for (int j = 0; j < i; j++) {
-                    bucket(quotas.get(j)).addTokens(1); // all or nothing
+                    giveBack(quotas.get(j)); // all or nothing
                 }
-                return Take.refused(q.limit(), b.estimateAbilityToConsume(1).getNanosToWaitForRefill());
+                return Take.refused(q.limit(), e.nanosUntilAvailable());
             }
-            long remaining = Math.max(0, b.getAvailableTokens());
+            // The remaining count is advisory (a header); the admission itself is exact.
+            long remaining = e.getAsLong();
             // The least room left, as a fraction of capacity (cross-multiplied: no division).
             if (tightest == null || remaining * tightest.capacity() < tightestRemaining * q.limit().capacity()) {
                 tightest = q.limit();
@@ -119,19 +214,23 @@ final class LocalRateLimiter implements RateLimiter {
         return Take.admitted(tightest, tightestRemaining);
     }
 
+    /** Returns a token taken from {@code q}; a bucket swept meanwhile was full and needs none back. */
+    private void giveBack(Quota q) {
+        Entry e = buckets.getIfPresent(q.key());
+        if (e != null) {
+            e.giveBack();
+        }
+    }
+
     @Override
     public long nanosUntilAvailable(Quota quota) {
         Entry e = buckets.getIfPresent(quota.key());
-        if (e == null) {
-            return 0; // never spent, or idle long enough to be full
-        }
-        var probe = e.bucket().estimateAbilityToConsume(1);
-        return probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill();
+        return e == null ? 0 : e.nanosUntilAvailable(); // none: never spent, or full when swept
     }
 
     @Override
     public void spend(Quota quota) {
-        bucket(quota).tryConsume(1);
+        take(quota);
     }
 
     @Override

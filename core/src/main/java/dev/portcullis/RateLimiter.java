@@ -37,22 +37,22 @@ public interface RateLimiter {
         private final long remaining;
         /** A status the limiter worked out itself ({@link #of}), or the first one worked out here. */
         private volatile RateLimitStatus given;
-        /** The local bucket whose remaining tokens are read only if the status is asked for. */
-        private final io.github.bucket4j.Bucket bucket;
+        /** The local bucket's remaining tokens, read only if the status is asked for. */
+        private final java.util.function.LongSupplier lazyRemaining;
 
         private Take(boolean allowed, long nanosToWait, Limit limit, long remaining, RateLimitStatus given,
-                io.github.bucket4j.Bucket bucket) {
+                java.util.function.LongSupplier lazyRemaining) {
             this.allowed = allowed;
             this.nanosToWait = nanosToWait;
             this.limit = limit;
             this.remaining = remaining;
             this.given = given;
-            this.bucket = bucket;
+            this.lazyRemaining = lazyRemaining;
         }
 
         /** Admitted by one local bucket, whose room is read when the status is first asked for. */
-        static Take admitted(Limit limit, io.github.bucket4j.Bucket bucket) {
-            return new Take(true, 0, limit, 0, null, bucket);
+        static Take admitted(Limit limit, java.util.function.LongSupplier remaining) {
+            return new Take(true, 0, limit, 0, null, remaining);
         }
 
         /**
@@ -92,7 +92,7 @@ public interface RateLimiter {
             if (s != null || limit == null) {
                 return s;
             }
-            long left = bucket == null ? remaining : Math.max(0, bucket.getAvailableTokens());
+            long left = lazyRemaining == null ? remaining : lazyRemaining.getAsLong();
             s = allowed ? RateLimitStatus.of(limit, left) : RateLimitStatus.refused(limit, nanosToWait);
             given = s; // asked twice, the same answer
             return s;
@@ -128,7 +128,7 @@ public interface RateLimiter {
         return Mode.LOCAL;
     }
 
-    /** Buckets in this process's memory, on {@code clock}; idle buckets are dropped once they would be full again. */
+    /** Buckets in this process's memory, on {@code clock}; buckets that have filled up again are dropped. */
     static RateLimiter local(Clock clock) {
         return new LocalRateLimiter(clock);
     }

@@ -3,7 +3,6 @@ package dev.portcullis;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.portcullis.store.AccountRecord;
@@ -21,10 +20,17 @@ import java.util.function.Function;
  * The Lookup stage (DESIGN §2): credentials by id and by username, and accounts, positive and
  * negative, in front of the store.
  *
+ * <p>Ages are kept here, on the clock the hot path reads once per request anyway, and Caffeine
+ * only bounds the size: a Caffeine cache with expiry reads its own ticker and updates its timer
+ * wheel on every hit, which costs ten times the lookup itself ({@code HotPathStagesBenchmark}).
+ *
  * <ul>
  *   <li>One hard bound for every entry: the time since its last <em>successful</em> load. A failed
  *       refresh keeps the old entry but not its age, so nothing is served longer than the bound
- *       while the store is unreachable.
+ *       while the store is unreachable. An entry that looks older than the bound, or younger than
+ *       zero (the clock went back), is loaded again before it is served.
+ *   <li>An entry older than the refresh interval is served and refreshed in the background, at
+ *       most once per interval.
  *   <li>The change feed is the revocation bound: a change evicts the id and its usernames (or the
  *       account). A load racing the eviction cannot put the old record back: Caffeine makes an
  *       eviction wait for a miss's load and drops a refresh whose entry was evicted meanwhile; and an
@@ -36,15 +42,22 @@ import java.util.function.Function;
  * </ul>
  */
 final class RecordCache {
-    /** A cached answer: knows when the load it came from succeeded (ticker time). */
-    interface Entry {
-        long loadedAt();
+    /** A cached answer, stamped with the clock time (epoch millis) of the load it came from. */
+    abstract static class Entry {
+        final long loadedAt;
+        /** When a stale entry may next start a background refresh. */
+        volatile long refreshAt;
+
+        Entry(long loadedAt) {
+            this.loadedAt = loadedAt;
+        }
     }
 
     private static final int MAX_ATTEMPTS = 3;
 
-    private final Ticker ticker;
-    private final long hardBoundNanos;
+    private final java.time.Clock clock;
+    private final long hardBoundMillis;
+    private final long refreshMillis;
     private final Backoff backoff;
     /** Highest version the feed announced, per credential id and per "@account". */
     private final Cache<String, Long> announced;
@@ -59,29 +72,33 @@ final class RecordCache {
         CachedCredential compile(String id, KeyRecord recordOrNull, long loadedAt);
     }
 
-    RecordCache(CredentialStore store, Compiler compile, Ticker ticker,
+    /**
+     * @param clock what entry ages are measured on (the clock requests read)
+     * @param ticker monotonic time for the store backoff and the feed's version memory
+     */
+    RecordCache(CredentialStore store, Compiler compile, java.time.Clock clock, Ticker ticker,
             Executor executor, long maximumSize, Duration hardBound, Duration refreshInterval, Metrics metrics) {
         this.metrics = metrics;
-        this.ticker = ticker;
-        this.hardBoundNanos = hardBound.toNanos();
+        this.clock = clock;
+        this.hardBoundMillis = hardBound.toMillis();
+        this.refreshMillis = refreshInterval.toMillis();
         this.backoff = new Backoff(ticker);
         this.announced = Caffeine.newBuilder().ticker(ticker).executor(executor)
                 .expireAfterWrite(hardBound.plus(refreshInterval)).maximumSize(maximumSize).build();
-        this.byId = build(executor, maximumSize, refreshInterval, key -> {
+        this.byId = build(executor, maximumSize, key -> {
             String id = key.toString();
             return load(() -> store.findById(id), KeyRecord::id, KeyRecord::version,
-                    r -> compile.compile(id, r.orElse(null), ticker.read()));
+                    r -> compile.compile(id, r.orElse(null), clock.millis()));
         });
-        this.byUsername = build(executor, maximumSize, refreshInterval,
+        this.byUsername = build(executor, maximumSize,
                 u -> load(() -> store.findByUsername(u), KeyRecord::id, KeyRecord::version,
-                        r -> compile.compile(r.map(KeyRecord::id).orElse(null), r.orElse(null), ticker.read())));
-        this.byAccount = build(executor, maximumSize, refreshInterval,
+                        r -> compile.compile(r.map(KeyRecord::id).orElse(null), r.orElse(null), clock.millis())));
+        this.byAccount = build(executor, maximumSize,
                 a -> load(() -> store.findAccount(a), r -> "@" + r.account(), AccountRecord::version,
-                        r -> CachedAccount.of(r.orElse(null), ticker.read())));
+                        r -> CachedAccount.of(r.orElse(null), clock.millis())));
     }
 
-    private <K, T extends Entry> LoadingCache<K, T> build(Executor executor, long maximumSize,
-            Duration refreshInterval, Function<K, T> fresh) {
+    private <K, T extends Entry> LoadingCache<K, T> build(Executor executor, long maximumSize, Function<K, T> fresh) {
         CacheLoader<K, T> loader = new CacheLoader<>() {
             @Override
             public T load(K key) {
@@ -102,32 +119,41 @@ final class RecordCache {
         if (metrics != Metrics.NOOP) {
             builder.recordStats(); // a few LongAdder increments per lookup: only when someone reads them
         }
-        return builder
-                .ticker(ticker)
-                .executor(executor)
-                .maximumSize(maximumSize)
-                .expireAfter(new Expiry<K, T>() {
-                    @Override
-                    public long expireAfterCreate(K key, T value, long now) {
-                        return remaining(value, now);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(K key, T value, long now, long current) {
-                        return remaining(value, now);
-                    }
-
-                    @Override
-                    public long expireAfterRead(K key, T value, long now, long current) {
-                        return current;
-                    }
-                })
-                .refreshAfterWrite(refreshInterval)
-                .build(loader);
+        return builder.executor(executor).maximumSize(maximumSize).build(loader);
     }
 
-    private long remaining(Entry v, long now) {
-        return Math.max(0, hardBoundNanos - (now - v.loadedAt()));
+    /** Whether {@code v} is younger than the refresh interval at {@code now}: the hot path's one check. */
+    private boolean fresh(Entry v, long now) {
+        long age = now - v.loadedAt;
+        return age >= 0 && age < refreshMillis;
+    }
+
+    /**
+     * {@code v}, cached under {@code key} and not {@linkplain #fresh fresh}, if it may still be
+     * served: younger than the hard bound, and then a background refresh starts (at most once per
+     * interval). {@code null} if it is past the bound, or younger than zero because the clock went
+     * back: it is dropped, to be loaded again.
+     */
+    private <K, T extends Entry> T serveStale(LoadingCache<K, T> cache, K key, T v, long now) {
+        long age = now - v.loadedAt;
+        if (age < 0 || age >= hardBoundMillis) {
+            cache.asMap().remove(key, v); // only this entry: a newer one loaded meanwhile stays
+            return null;
+        }
+        if (now >= v.refreshAt) {
+            v.refreshAt = now + refreshMillis; // a failed refresh keeps the entry: retry after another interval
+            cache.refresh(key); // Caffeine drops the result if the entry is invalidated meanwhile
+        }
+        return v;
+    }
+
+    /** The entry for {@code key}, loaded if absent or past the hard bound. */
+    private <K, T extends Entry> T get(LoadingCache<K, T> cache, K key, long now) {
+        T v = cache.getIfPresent(key);
+        if (v != null && (fresh(v, now) || serveStale(cache, key, v, now) != null)) {
+            return v;
+        }
+        return cache.get(key);
     }
 
     /** Hits, misses and evictions of the credential caches (by id and by username) together. */
@@ -141,26 +167,31 @@ final class RecordCache {
     }
 
     /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
-    CachedCredential byId(String id) {
-        return byId.get(KeyId.of(id));
+    CachedCredential byId(String id, long now) {
+        return get(byId, KeyId.of(id), now);
     }
 
     /**
-     * What is cached for this id, without touching the store; {@code null} if nothing is. The id
-     * may be a reused {@linkplain KeyId#probe probe}: a lookup keeps no reference to it.
+     * What is cached for this id and may be served at {@code now}, without waiting for the
+     * store; {@code null} if nothing is. The id may be a reused {@linkplain KeyId#probe probe}: a
+     * lookup keeps no reference to it.
      */
-    CachedCredential cachedById(KeyId id) {
-        return byId.getIfPresent(id);
+    CachedCredential cachedById(KeyId id, long now) {
+        CachedCredential c = byId.getIfPresent(id);
+        if (c == null || fresh(c, now)) {
+            return c;
+        }
+        return serveStale(byId, KeyId.of(c.id), c, now); // allocates the key: only while a refresh is due or failing
     }
 
     /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
-    CachedCredential byUsername(String username) {
-        return byUsername.get(username);
+    CachedCredential byUsername(String username, long now) {
+        return get(byUsername, username, now);
     }
 
     /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
-    CachedAccount account(String account) {
-        return byAccount.get(account);
+    CachedAccount account(String account, long now) {
+        return get(byAccount, account, now);
     }
 
     /** The change feed: remember the version, and evict. */

@@ -20,6 +20,8 @@ class ControllableStore implements CredentialStore {
     volatile boolean down;
     /** When set, findById answers with this (older) record for its id: a lagging replica. */
     volatile KeyRecord lagging;
+    /** When set, changes are saved but not announced: a feed that missed them. */
+    volatile boolean feedMuted;
     final AtomicInteger reads = new AtomicInteger();
     final AtomicInteger usageWrites = new AtomicInteger();
     /** When set, the next findById reads its answer, signals {@code stalled}, then waits for {@code release}. */
@@ -101,6 +103,10 @@ class ControllableStore implements CredentialStore {
 
     @Override
     public AutoCloseable subscribe(Consumer<StoreChange> listener) {
-        return delegate.subscribe(listener);
+        return delegate.subscribe(change -> {
+            if (!feedMuted) {
+                listener.accept(change);
+            }
+        });
     }
 }
