@@ -235,7 +235,7 @@ public final class Charts {
             md.append("| ").append(label).append(" | ").append(t(p)).append(" | ").append(t(l)).append(" | ")
                     .append(ratio(l, p)).append(" | ").append(bytes(p)).append(" | ").append(bytes(l)).append(" |\n");
         }
-        write("allowlist", "Allowlist size: Portcullis (int scan ≤ 12 blocks, trie above) vs linear scan", cats,
+        write("allowlist", "Allowlist size: Portcullis (int scan, or a hash set per prefix length) vs linear scan", cats,
                 List.of("Portcullis", "linear scan"),
                 List.of(new Panel("time per check, probe in the last block", Kind.TIME_NS, true, ns),
                         new Panel("allocated per check", Kind.BYTES, false, b)));
