@@ -21,8 +21,19 @@ final class CachedCredential extends RecordCache.Entry {
     final RateLimiter.Quota accountBudget;
     /** What an allowed request's principal shows of the record; {@code null} for a negative entry. */
     final Principal.Identity identity;
-    /** Decoded token digest of an API key; {@code null} for passwords and unreadable digests. */
+    /**
+     * Decoded token digest of an API key; for anything else (a negative entry, a password, an
+     * unreadable digest) a {@linkplain TokenDigests#placeholder placeholder} nothing matches, so
+     * that every lookup by id runs the same check.
+     */
     final TokenDigests.Stored digest;
+    /** Whether this is an API key whose digest could be read: the only kind a token may match. */
+    final boolean verifiable;
+    /** The account an API key's failures are reported under; {@code null} if not an API key. */
+    final String keyAccount;
+    /** How a token that does not match is denied, and the detail: fixed per entry, so the deny path is one path. */
+    final DenyReason mismatch;
+    final String mismatchDetail;
     final long expiresAtMillis;
     /** {@code null} when a stored CIDR is unreadable: such a record is denied everywhere. */
     final Allowlist allowlist;
@@ -33,20 +44,26 @@ final class CachedCredential extends RecordCache.Entry {
 
     private record Combined(CachedAccount account, List<RateLimiter.Quota> quotas) {}
 
-    private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy, FailureBudgets budgets) {
+    private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy, FailureBudgets budgets,
+            TokenDigests digests) {
         super(loadedAt);
         this.id = id;
         this.record = record;
         this.identity = record == null ? null : new Principal.Identity(record);
         this.accountBudget = record == null ? null : budgets.accountBudget(record.account());
+        boolean apiKey = record != null && record.kind() == CredentialKind.API_KEY;
+        TokenDigests.Stored readable = apiKey ? decode(record) : null;
+        this.digest = readable != null ? readable : digests.placeholder();
+        this.verifiable = readable != null;
+        this.keyAccount = apiKey ? record.account() : null;
+        this.mismatch = apiKey ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY;
+        this.mismatchDetail = !apiKey ? "UNKNOWN_ID" : readable == null ? "UNREADABLE_DIGEST" : null;
         if (record == null) {
-            this.digest = null;
             this.expiresAtMillis = Long.MAX_VALUE;
             this.allowlist = null;
             this.quotas = List.of();
             return;
         }
-        this.digest = record.kind() == CredentialKind.API_KEY ? decode(record) : null;
         this.expiresAtMillis = record.expiresAt() == null ? Long.MAX_VALUE : record.expiresAt().toEpochMilli();
         this.allowlist = compileAllowlist(record);
         RateLimitPolicy policy = record.rateLimit() != null ? record.rateLimit() : defaultPolicy;
@@ -60,8 +77,8 @@ final class CachedCredential extends RecordCache.Entry {
     }
 
     static CachedCredential of(String id, KeyRecord recordOrNull, long loadedAt, RateLimitPolicy defaultPolicy,
-            FailureBudgets budgets) {
-        return new CachedCredential(id, recordOrNull, loadedAt, defaultPolicy, budgets);
+            FailureBudgets budgets, TokenDigests digests) {
+        return new CachedCredential(id, recordOrNull, loadedAt, defaultPolicy, budgets, digests);
     }
 
     /** This credential's quotas followed by its account's, without allocating while the account entry stays. */

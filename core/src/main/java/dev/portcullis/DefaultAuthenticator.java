@@ -140,22 +140,11 @@ final class DefaultAuthenticator implements Authenticator {
             }
         }
         // One path for known and unknown ids up to a single denial (checklist I49; TimingLeakTest): an
-        // unknown id, or an unreadable digest, is compared against the dummy digest, with the same work.
+        // unknown id, or an unreadable digest, has a placeholder digest of its own, checked the same way.
         a.keyId = c.id; // the cached string: a hit, known or not, makes none
-        boolean known = c.present() && c.record.kind() == CredentialKind.API_KEY;
-        boolean matched;
-        if (known && c.digest != null) {
-            matched = s.digests().matches(c.digest, b, from, to);
-        } else {
-            s.digests().matchDummy(b, from, to);
-            matched = false;
-        }
-        if (known) {
-            a.account = c.record.account();
-        }
-        if (!matched) {
-            return fail(a, known ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY,
-                    !known ? "UNKNOWN_ID" : c.digest == null ? "UNREADABLE_DIGEST" : null);
+        a.account = c.keyAccount;
+        if (!(s.digests().matches(c.digest, b, from, to) & c.verifiable)) {
+            return fail(a, c.mismatch, c.mismatchDetail);
         }
         return admit(a, c, true, now);
     }

@@ -95,7 +95,8 @@ public final class Portcullis implements AutoCloseable {
                 new UsageRecorder(store, clock, executor),
                 metrics);
         RateLimitPolicy defaultPolicy = b.defaultRateLimit != null ? b.defaultRateLimit : RateLimitPolicy.UNLIMITED;
-        RecordCache cache = new RecordCache(store, (id, r, at) -> CachedCredential.of(id, r, at, defaultPolicy, settings.budgets()), clock, ticker, executor,
+        RecordCache cache = new RecordCache(store, (id, r, at) -> CachedCredential.of(id, r, at, defaultPolicy, settings.budgets(), settings.digests()),
+                clock, ticker, executor,
                 b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh, metrics);
         if (metrics instanceof MicrometerMetrics m) {
             m.bind(cache, settings.hasher(), store, limiter);

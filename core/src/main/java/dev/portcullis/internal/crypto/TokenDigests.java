@@ -133,14 +133,21 @@ public final class TokenDigests {
         }
     }
 
-    /** {@link #matchDummy(CharSequence)} over the token's ASCII bytes {@code b[from, to)}. */
-    public void matchDummy(byte[] b, int from, int to) {
-        matchDummy(workers.get(), b, from, to);
-    }
-
     private void matchDummy(Worker w, byte[] b, int from, int to) {
         byte[] d = currentPepperId == null ? w.sha256(b, from, to) : w.hmac(currentPepperId, b, from, to);
         MessageDigest.isEqual(dummy, d);
+    }
+
+    /**
+     * A digest of the current algorithm that no token has, for a record without a readable one
+     * (an unknown id's negative entry, a corrupt record): checking against it is the same work,
+     * on an object of its own, as checking against a real one. Nothing could match it but a
+     * SHA-256 preimage of random bytes.
+     */
+    public Stored placeholder() {
+        byte[] bytes = new byte[DIGEST_LENGTH];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(bytes);
+        return new Stored(currentPepperId, bytes);
     }
 
     /** HMAC-SHA-256 of {@code token} under the current pepper, for deriving imported key ids. */
