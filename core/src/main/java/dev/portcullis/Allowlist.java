@@ -2,7 +2,7 @@ package dev.portcullis;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.ipv4.IPv4Address;
-import inet.ipaddr.ipv6.IPv6AddressTrie;
+import inet.ipaddr.ipv6.IPv6Address;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,19 +14,14 @@ import java.util.TreeMap;
 
 /**
  * The Network stage: a credential's CIDR allowlist, compiled once per record version and
- * immutable after. IPv4 blocks are either scanned linearly as (network, mask) int pairs, or
- * grouped by prefix length, each length an open-addressing hash set of network numbers: then a
- * lookup is one probe per distinct length, however many blocks there are. The sets are chosen
- * when a probe per length is cheaper than the scan, at about four blocks per length
- * ({@code AllowlistBenchmark}). Up to {@value #LINEAR_MAX} IPv6 blocks are scanned with IPAddress's
- * {@code contains}; more go into an IPAddress prefix trie, whose lookup walks at most 128 bits and
- * which is safe to read concurrently because nothing modifies it after construction.
+ * immutable after. Blocks are grouped by prefix length, each length an open-addressing hash set
+ * of network numbers, so a lookup is one probe per length present, however many blocks there are;
+ * IPv4 blocks are scanned as (network, mask) int pairs instead while there are at most four per
+ * length, which is cheaper still ({@code AllowlistBenchmark}, {@code AllowlistIpv6Benchmark}).
  */
 final class Allowlist {
-    /** Most IPv6 blocks scanned linearly before the trie. */
-    static final int LINEAR_MAX = 12;
     private static final int PARAMS = 5;
-    /** A probe of a length's hash set costs about as much as this many linear compares. */
+    /** A probe of an IPv4 length's hash set costs about as much as this many int compares. */
     private static final int BLOCKS_PER_PROBE = 4;
 
     static final Allowlist ANY = new Allowlist();
@@ -43,17 +38,17 @@ final class Allowlist {
     private final int[] v4Slots;
     /** With {@link #v4Sets}: a {@code /0} among the blocks, so every IPv4 client is in. */
     private final boolean v4All;
-    private final IPAddress[] v6Blocks;
-    /** Past {@link #LINEAR_MAX} IPv6 blocks, instead of scanning {@link #v6Blocks}. */
-    private final IPv6AddressTrie v6Trie;
+    private final V6Set[] v6Sets;
+    /** A {@code ::/0} among the blocks: every IPv6 client is in. */
+    private final boolean v6All;
 
     private Allowlist() {
         any = true;
         v4Networks = v4Masks = new int[0];
         v4Sets = v4Slots = new int[0];
         v4All = false;
-        v6Blocks = new IPAddress[0];
-        v6Trie = null;
+        v6Sets = new V6Set[0];
+        v6All = false;
     }
 
     private Allowlist(IPAddress[] blocks) {
@@ -101,16 +96,15 @@ final class Allowlist {
             v4Sets = v4Slots = new int[0];
             v4All = false;
         }
-        if (v6.size() > LINEAR_MAX) {
-            v6Blocks = new IPAddress[0];
-            v6Trie = new IPv6AddressTrie();
-            for (IPAddress b : v6) {
-                v6Trie.add(b.toIPv6());
+        Map<Integer, List<IPv6Address>> v6ByLength = new TreeMap<>();
+        for (IPAddress b : v6) {
+            if (prefixLength(b) > 0) {
+                v6ByLength.computeIfAbsent(prefixLength(b), l -> new ArrayList<>()).add(b.getLower().toIPv6());
             }
-        } else {
-            v6Blocks = v6.toArray(IPAddress[]::new);
-            v6Trie = null;
         }
+        // Always sets: a probe costs a quarter of one IPAddress contains() (AllowlistIpv6Benchmark).
+        v6Sets = v6ByLength.entrySet().stream().map(e -> new V6Set(e.getKey(), e.getValue())).toArray(V6Set[]::new);
+        v6All = v6.stream().anyMatch(b -> prefixLength(b) == 0);
     }
 
     /**
@@ -163,16 +157,14 @@ final class Allowlist {
             }
             return v4All;
         }
-        if (v6Trie != null) {
-            return v6Trie.elementContains(client.ip().toIPv6());
-        }
-        IPAddress ip = client.ip();
-        for (IPAddress b : v6Blocks) {
-            if (b.contains(ip)) {
+        long high = client.v6High();
+        long low = client.v6Low();
+        for (V6Set set : v6Sets) {
+            if (set.contains(high, low)) {
                 return true;
             }
         }
-        return false;
+        return v6All;
     }
 
     /** How the IPv4 blocks are checked, for tests: {@code "linear"} or {@code "sets"}. */
@@ -224,6 +216,76 @@ final class Allowlist {
                 slots[offset + h] = n;
             }
             return offset + mask + 1;
+        }
+    }
+
+    /**
+     * The IPv6 networks of one prefix length, as their top {@code length} bits in two longs
+     * (high, and low for lengths past 64, right-aligned), in an open-addressing table of pairs with
+     * linear probing, at most half full; a slot whose high word is {@code empty} is free.
+     */
+    private static final class V6Set {
+        private final int highShift;
+        private final int lowShift;
+        private final int hashShift;
+        private final int mask;
+        private final long empty;
+        private final long[] slots;
+
+        V6Set(int length, List<IPv6Address> networks) {
+            // Lengths up to 64 keep high >>> (64 - length) and no low bits; longer ones all of high.
+            this.highShift = Math.max(0, 64 - length);
+            this.lowShift = length <= 64 ? 64 : 128 - length; // 64: no low bits (see lowBits)
+            Set<Long> highs = new HashSet<>();
+            List<long[]> keys = new ArrayList<>();
+            Set<List<Long>> distinct = new HashSet<>();
+            for (IPv6Address n : networks) {
+                long high = ClientAddress.bits64(n, 0) >>> highShift;
+                long low = lowBits(ClientAddress.bits64(n, 4));
+                if (distinct.add(List.of(high, low))) {
+                    keys.add(new long[] {high, low});
+                    highs.add(high);
+                }
+            }
+            int bits = Math.max(2, 33 - Integer.numberOfLeadingZeros(keys.size()));
+            this.hashShift = 64 - bits;
+            this.mask = (1 << bits) - 1;
+            long e = -1;
+            while (highs.contains(e)) {
+                e--;
+            }
+            this.empty = e;
+            this.slots = new long[2 << bits];
+            for (int i = 0; i < slots.length; i += 2) {
+                slots[i] = e;
+            }
+            for (long[] k : keys) {
+                int h = hash(k[0], k[1]);
+                while (slots[2 * h] != e) {
+                    h = (h + 1) & mask;
+                }
+                slots[2 * h] = k[0];
+                slots[2 * h + 1] = k[1];
+            }
+        }
+
+        private long lowBits(long low) {
+            return lowShift == 64 ? 0 : low >>> lowShift;
+        }
+
+        private int hash(long high, long low) {
+            return (int) ((high * 0x9E3779B97F4A7C15L + low * 0xC2B2AE3D27D4EB4FL) >>> hashShift);
+        }
+
+        boolean contains(long addressHigh, long addressLow) {
+            long high = addressHigh >>> highShift;
+            long low = lowBits(addressLow);
+            for (int h = hash(high, low); slots[2 * h] != empty; h = (h + 1) & mask) {
+                if (slots[2 * h] == high && slots[2 * h + 1] == low) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

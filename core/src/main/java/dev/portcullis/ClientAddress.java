@@ -22,17 +22,33 @@ public final class ClientAddress {
     private final int v4;
     /** The IPv6 address; {@code null} for IPv4. */
     private final IPv6Address v6;
+    /** The IPv6 address's high and low 64 bits, for allowlists; 0 for IPv4. */
+    private final long v6High;
+    private final long v6Low;
     /** The IPAddress form of an IPv4 address, built on first use: most requests never need it. */
     private volatile IPv4Address v4Address;
 
     private ClientAddress(int v4) {
         this.v4 = v4;
         this.v6 = null;
+        this.v6High = 0;
+        this.v6Low = 0;
     }
 
     private ClientAddress(IPv6Address v6) {
         this.v4 = 0;
         this.v6 = v6;
+        this.v6High = bits64(v6, 0);
+        this.v6Low = bits64(v6, 4);
+    }
+
+    /** Four 16-bit segments of {@code a} from {@code first}, as 64 bits; allocation-free. */
+    static long bits64(IPv6Address a, int first) {
+        long v = 0;
+        for (int i = first; i < first + 4; i++) {
+            v = v << 16 | a.getSegment(i).getSegmentValue();
+        }
+        return v;
     }
 
     private static ClientAddress of(IPAddress ip) {
@@ -88,6 +104,16 @@ public final class ClientAddress {
     /** The IPv4 address as 32 bits; meaningful only when {@link #isIPv4()}. */
     int v4() {
         return v4;
+    }
+
+    /** The IPv6 address's high 64 bits; meaningful only when not {@link #isIPv4()}. */
+    long v6High() {
+        return v6High;
+    }
+
+    /** The IPv6 address's low 64 bits; meaningful only when not {@link #isIPv4()}. */
+    long v6Low() {
+        return v6Low;
     }
 
     /** For allowlists and proxy checks inside Portcullis; IPAddress types never leave the library. */

@@ -73,6 +73,25 @@ class NetworkStageTest {
     }
 
     @Test
+    void aHundredThousandIpv6BlocksAreCheckedExactly() {
+        List<String> cidrs = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            cidrs.add(String.format("2001:db8:%x:%x::/64", i >> 16, i & 0xFFFF));
+        }
+        cidrs.add("2001:db8:ffff:ffff:ffff::/80");
+        cidrs.add("203.0.113.0/24");
+        Allowlist list = Allowlist.of(cidrs);
+        assertTrue(list.permits(ClientAddress.parse("2001:db8:1:869f::1")), "the last /64 (i = 99,999)");
+        assertFalse(list.permits(ClientAddress.parse("2001:db8:1:86a0::1")), "just past it");
+        assertTrue(list.permits(ClientAddress.parse("2001:db8::ffff:ffff:ffff:ffff")), "the end of the first /64");
+        assertTrue(list.permits(ClientAddress.parse("2001:db8:ffff:ffff:ffff:0:0:1")), "inside the /80");
+        assertFalse(list.permits(ClientAddress.parse("2001:db8:ffff:ffff:fffe::1")), "beside the /80");
+        assertTrue(list.permits(ClientAddress.parse("203.0.113.9")));
+        assertTrue(list.permits(ClientAddress.parse("::ffff:203.0.113.9")), "mapped IPv6 is the IPv4 client");
+        assertFalse(list.permits(ClientAddress.parse("2001:db9::1")));
+    }
+
+    @Test
     void linearAndLargeListsAgreeWithABruteForceCheck() {
         java.util.Random random = new java.util.Random(42);
         java.util.Set<String> strategies = new java.util.TreeSet<>();
