@@ -142,7 +142,12 @@ final class RecordCache {
         }
         if (now >= v.refreshAt) {
             v.refreshAt = now + refreshMillis; // a failed refresh keeps the entry: retry after another interval
-            cache.refresh(key); // Caffeine drops the result if the entry is invalidated meanwhile
+            try {
+                cache.refresh(key); // Caffeine drops the result if the entry is invalidated meanwhile
+            } catch (RuntimeException rejected) {
+                // The refresh executor is saturated or shut down: serve the entry, try again next interval.
+                metrics.staleServed();
+            }
         }
         return v;
     }

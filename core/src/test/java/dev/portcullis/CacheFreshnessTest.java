@@ -56,6 +56,30 @@ class CacheFreshnessTest {
     }
 
     @Test
+    void aRefreshExecutorThatRejectsWorkNeitherFailsNorExtendsTheBound() {
+        java.util.concurrent.atomic.AtomicBoolean saturated = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.Executor executor = task -> {
+            if (saturated.get()) {
+                throw new java.util.concurrent.RejectedExecutionException("queue full (test)");
+            }
+            task.run();
+        };
+        Fixtures g = new Fixtures(store, Portcullis.builder(), executor);
+        IssuedKey k = g.key();
+        assertTrue(g.withKey(k.token()).allowed());
+        saturated.set(true);
+        g.clock.advance(Duration.ofSeconds(61));
+        assertTrue(g.withKey(k.token()).allowed(), "served stale; the rejected refresh is not the caller's problem");
+        assertTrue(g.withKey(k.token()).allowed());
+        g.clock.advance(Duration.ofMinutes(4)); // past the hard bound: loaded synchronously, on the caller
+        assertTrue(g.withKey(k.token()).allowed());
+        store.feedMuted = true;
+        g.keys().revoke(k.id());
+        g.clock.advance(Duration.ofMinutes(5));
+        assertEquals(DenyReason.REVOKED, g.withKey(k.token()).reason(), "the bound still holds");
+    }
+
+    @Test
     void pastTheHardBoundNothingIsServedWithoutTheStore() {
         IssuedKey k = f.key();
         assertTrue(f.withKey(k.token()).allowed());
