@@ -134,6 +134,7 @@ final class DefaultAuthenticator implements Authenticator {
             }
             try {
                 c = cache.byId(a.keyId, now);
+                now = s.clock().millis(); // a store round-trip later: the account and expiry are checked now
             } catch (StoreException e) {
                 a.retryAfter = STORE_RETRY;
                 return deny(a, DenyReason.STORE_UNAVAILABLE, null);

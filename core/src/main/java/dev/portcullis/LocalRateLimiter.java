@@ -74,9 +74,11 @@ final class LocalRateLimiter implements RateLimiter {
             return Math.max(0, bucket.getAvailableTokens());
         }
 
-        /** Drops this entry if its bucket is full; then it is as good as a new one. */
+        /** Drops this entry if its bucket is full (then it is as good as a new one); once dropped, it stays so. */
         synchronized boolean dropIfFull() {
-            dropped = bucket.getAvailableTokens() >= capacity;
+            if (!dropped) {
+                dropped = bucket.getAvailableTokens() >= capacity;
+            }
             return dropped;
         }
     }
@@ -165,11 +167,18 @@ final class LocalRateLimiter implements RateLimiter {
     /** Takes one token from {@code q}'s bucket: whether it had one. */
     private boolean take(Quota q) {
         for (;;) {
-            int t = entry(q).take();
+            Entry e = entry(q);
+            int t = e.take();
             if (t >= 0) {
                 return t == 1;
             }
+            forget(q, e);
         }
+    }
+
+    /** A dropped entry still in the map (its sweep or eviction is under way): out with it, so the next look finds a live one. */
+    private void forget(Quota q, Entry dropped) {
+        buckets.asMap().remove(q.key(), dropped);
     }
 
     @Override
@@ -185,6 +194,7 @@ final class LocalRateLimiter implements RateLimiter {
                 if (t == 0) {
                     return Take.refused(q.limit(), e.nanosUntilAvailable());
                 }
+                forget(q, e);
             }
         }
         Limit tightest = null;
@@ -193,10 +203,14 @@ final class LocalRateLimiter implements RateLimiter {
             Quota q = quotas.get(i);
             Entry e;
             int t;
-            do {
+            for (;;) {
                 e = entry(q);
                 t = e.take();
-            } while (t < 0);
+                if (t >= 0) {
+                    break;
+                }
+                forget(q, e);
+            }
             if (t == 0) {
                 for (int j = 0; j < i; j++) {
                     giveBack(quotas.get(j)); // all or nothing

@@ -1,7 +1,6 @@
 package dev.portcullis;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -27,15 +26,16 @@ import java.util.function.Function;
  * <ul>
  *   <li>One hard bound for every entry: the time since its last <em>successful</em> load. A failed
  *       refresh keeps the old entry but not its age, so nothing is served longer than the bound
- *       while the store is unreachable. An entry that looks older than the bound, or younger than
- *       zero (the clock went back), is loaded again before it is served.
+ *       while the store is unreachable. An entry that looks older than the bound, or more than a
+ *       second younger than zero (the clock stepped back), is loaded again before it is served. The
+ *       bound is on the wall clock: a step back shorter than an entry's age lengthens it by the step.
  *   <li>An entry older than the refresh interval is served and refreshed in the background, at
  *       most once per interval.
  *   <li>The change feed is the revocation bound: a change evicts the id and its usernames (or the
  *       account). A load racing the eviction cannot put the old record back: Caffeine makes an
- *       eviction wait for a miss's load and drops a refresh whose entry was evicted meanwhile; and an
- *       answer older than the version the feed announced (a lagging replica) is read again, then
- *       refused.
+ *       eviction wait for a miss's load, a refresh replaces only the very entry it started from
+ *       (so none whose entry was evicted meanwhile), and an answer older than the version the feed
+ *       announced (a lagging replica) is read again, then refused.
  *   <li>Refreshes run on the given (bounded) executor; while the store fails, loads back off instead
  *       of calling it on every read, and a failed refresh retries only after another interval.
  *   <li>A miss while the store is down throws {@link StoreException}: the caller denies.
@@ -55,17 +55,17 @@ final class RecordCache {
 
     private static final int MAX_ATTEMPTS = 3;
 
-    private final java.time.Clock clock;
     private final long hardBoundMillis;
     private final long refreshMillis;
     private final Backoff backoff;
     /** Highest version the feed announced, per credential id and per "@account". */
     private final Cache<String, Long> announced;
-    private final LoadingCache<KeyId, CachedCredential> byId;
-    private final LoadingCache<String, CachedCredential> byUsername;
-    private final LoadingCache<String, CachedAccount> byAccount;
+    private final Tier<KeyId, CachedCredential> byId;
+    private final Tier<String, CachedCredential> byUsername;
+    private final Tier<String, CachedAccount> byAccount;
 
     private final Metrics metrics;
+    private final Executor executor;
 
     /** Compiles a loaded record, or the absence of one, into what the hot path needs. */
     interface Compiler {
@@ -79,101 +79,116 @@ final class RecordCache {
     RecordCache(CredentialStore store, Compiler compile, java.time.Clock clock, Ticker ticker,
             Executor executor, long maximumSize, Duration hardBound, Duration refreshInterval, Metrics metrics) {
         this.metrics = metrics;
-        this.clock = clock;
+        this.executor = executor;
         this.hardBoundMillis = hardBound.toMillis();
         this.refreshMillis = refreshInterval.toMillis();
         this.backoff = new Backoff(ticker);
         this.announced = Caffeine.newBuilder().ticker(ticker).executor(executor)
                 .expireAfterWrite(hardBound.plus(refreshInterval)).maximumSize(maximumSize).build();
-        this.byId = build(executor, maximumSize, key -> {
+        this.byId = new Tier<>(executor, maximumSize, key -> {
             String id = key.toString();
             return load(() -> store.findById(id), KeyRecord::id, KeyRecord::version,
                     r -> compile.compile(id, r.orElse(null), clock.millis()));
         });
-        this.byUsername = build(executor, maximumSize,
+        this.byUsername = new Tier<>(executor, maximumSize,
                 u -> load(() -> store.findByUsername(u), KeyRecord::id, KeyRecord::version,
                         r -> compile.compile(r.map(KeyRecord::id).orElse(null), r.orElse(null), clock.millis())));
-        this.byAccount = build(executor, maximumSize,
+        this.byAccount = new Tier<>(executor, maximumSize,
                 a -> load(() -> store.findAccount(a), r -> "@" + r.account(), AccountRecord::version,
                         r -> CachedAccount.of(r.orElse(null), clock.millis())));
     }
 
-    private <K, T extends Entry> LoadingCache<K, T> build(Executor executor, long maximumSize, Function<K, T> fresh) {
-        CacheLoader<K, T> loader = new CacheLoader<>() {
-            @Override
-            public T load(K key) {
-                return fresh.apply(key);
-            }
+    /**
+     * A request reads its clock once, at its start, so an entry loaded meanwhile (by another
+     * thread, or by this request's own store miss) can look up to this much younger than zero;
+     * only a larger negative age means the clock stepped back.
+     */
+    private static final long SKEW_MILLIS = 1000;
 
-            @Override
-            public T reload(K key, T old) {
+    /** One cache (by id, by username, or of accounts) and how to load its entries. */
+    private final class Tier<K, T extends Entry> {
+        private final LoadingCache<K, T> cache;
+        private final Function<K, T> fresh;
+
+        Tier(Executor executor, long maximumSize, Function<K, T> fresh) {
+            this.fresh = fresh;
+            Caffeine<Object, Object> builder = Caffeine.newBuilder();
+            if (metrics != Metrics.NOOP) {
+                builder.recordStats(); // a few LongAdder increments per lookup: only when someone reads them
+            }
+            this.cache = builder.executor(executor).maximumSize(maximumSize).build(fresh::apply);
+        }
+
+        /** Whether {@code v} may be served at {@code now} without a second look: the hot path's one check. */
+        boolean fresh(Entry v, long now) {
+            long age = now - v.loadedAt;
+            return age >= -SKEW_MILLIS && age < refreshMillis;
+        }
+
+        /**
+         * {@code v}, cached under {@code key} and not {@linkplain #fresh fresh}, if it may still be
+         * served: younger than the hard bound, and then a background refresh starts (at most once
+         * per interval). {@code null} if it is past the bound, or younger than zero because the clock
+         * stepped back: it is dropped, to be loaded again.
+         */
+        T serveStale(K key, T v, long now) {
+            long age = now - v.loadedAt;
+            if (age < -SKEW_MILLIS || age >= hardBoundMillis) {
+                cache.asMap().remove(key, v); // only this entry: a newer one loaded meanwhile stays
+                return null;
+            }
+            if (now >= v.refreshAt) {
+                v.refreshAt = now + refreshMillis; // a failed refresh keeps the entry: retry after another interval
                 try {
-                    return fresh.apply(key);
-                } catch (StoreException e) {
+                    executor.execute(() -> refresh(key, v));
+                } catch (RuntimeException rejected) {
+                    // The refresh executor is saturated or shut down: serve the entry, try again next interval.
                     metrics.staleServed();
-                    return old; // keeps its loadedAt, so the hard bound still counts from the last good load
                 }
             }
-        };
-        Caffeine<Object, Object> builder = Caffeine.newBuilder();
-        if (metrics != Metrics.NOOP) {
-            builder.recordStats(); // a few LongAdder increments per lookup: only when someone reads them
-        }
-        return builder.executor(executor).maximumSize(maximumSize).build(loader);
-    }
-
-    /** Whether {@code v} is younger than the refresh interval at {@code now}: the hot path's one check. */
-    private boolean fresh(Entry v, long now) {
-        long age = now - v.loadedAt;
-        return age >= 0 && age < refreshMillis;
-    }
-
-    /**
-     * {@code v}, cached under {@code key} and not {@linkplain #fresh fresh}, if it may still be
-     * served: younger than the hard bound, and then a background refresh starts (at most once per
-     * interval). {@code null} if it is past the bound, or younger than zero because the clock went
-     * back: it is dropped, to be loaded again.
-     */
-    private <K, T extends Entry> T serveStale(LoadingCache<K, T> cache, K key, T v, long now) {
-        long age = now - v.loadedAt;
-        if (age < 0 || age >= hardBoundMillis) {
-            cache.asMap().remove(key, v); // only this entry: a newer one loaded meanwhile stays
-            return null;
-        }
-        if (now >= v.refreshAt) {
-            v.refreshAt = now + refreshMillis; // a failed refresh keeps the entry: retry after another interval
-            try {
-                cache.refresh(key); // Caffeine drops the result if the entry is invalidated meanwhile
-            } catch (RuntimeException rejected) {
-                // The refresh executor is saturated or shut down: serve the entry, try again next interval.
-                metrics.staleServed();
-            }
-        }
-        return v;
-    }
-
-    /** The entry for {@code key}, loaded if absent or past the hard bound. */
-    private <K, T extends Entry> T get(LoadingCache<K, T> cache, K key, long now) {
-        T v = cache.getIfPresent(key);
-        if (v != null && (fresh(v, now) || serveStale(cache, key, v, now) != null)) {
             return v;
         }
-        return cache.get(key);
+
+        /**
+         * Loads {@code key} again and puts the answer in place of {@code old} only if {@code old}
+         * is still what is cached: an entry the feed invalidated (or that was evicted, or loaded
+         * anew) meanwhile is never replaced, so a slow refresh cannot bring back what a revocation
+         * removed. A store failure keeps {@code old}, and with it the age of its last good load.
+         */
+        private void refresh(K key, T old) {
+            T loaded;
+            try {
+                loaded = fresh.apply(key);
+            } catch (StoreException e) {
+                metrics.staleServed();
+                return;
+            }
+            cache.asMap().replace(key, old, loaded); // entries are compared by identity
+        }
+
+        /** The entry for {@code key}, loaded if absent or past the hard bound. */
+        T get(K key, long now) {
+            T v = cache.getIfPresent(key);
+            if (v != null && (fresh(v, now) || serveStale(key, v, now) != null)) {
+                return v;
+            }
+            return cache.get(key);
+        }
     }
 
     /** Hits, misses and evictions of the credential caches (by id and by username) together. */
     com.github.benmanes.caffeine.cache.stats.CacheStats stats() {
-        return byId.stats().plus(byUsername.stats());
+        return byId.cache.stats().plus(byUsername.cache.stats());
     }
 
     /** Credentials cached now, positive and negative, by id and by username. */
     long size() {
-        return byId.estimatedSize() + byUsername.estimatedSize();
+        return byId.cache.estimatedSize() + byUsername.cache.estimatedSize();
     }
 
     /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
     CachedCredential byId(String id, long now) {
-        return get(byId, KeyId.of(id), now);
+        return byId.get(KeyId.of(id), now);
     }
 
     /**
@@ -182,34 +197,34 @@ final class RecordCache {
      * lookup keeps no reference to it.
      */
     CachedCredential cachedById(KeyId id, long now) {
-        CachedCredential c = byId.getIfPresent(id);
-        if (c == null || fresh(c, now)) {
+        CachedCredential c = byId.cache.getIfPresent(id);
+        if (c == null || byId.fresh(c, now)) {
             return c;
         }
-        return serveStale(byId, KeyId.of(c.id), c, now); // allocates the key: only while a refresh is due or failing
+        return byId.serveStale(KeyId.of(c.id), c, now); // allocates the key: only while a refresh is due or failing
     }
 
     /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
     CachedCredential byUsername(String username, long now) {
-        return get(byUsername, username, now);
+        return byUsername.get(username, now);
     }
 
     /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
     CachedAccount account(String account, long now) {
-        return get(byAccount, account, now);
+        return byAccount.get(account, now);
     }
 
     /** The change feed: remember the version, and evict. */
     void onChange(StoreChange change) {
         if (change.kind() == StoreChange.Kind.ACCOUNT) {
             announced.asMap().merge("@" + change.id(), change.version(), Math::max);
-            byAccount.invalidate(change.id());
+            byAccount.cache.invalidate(change.id());
             return;
         }
         announced.asMap().merge(change.id(), change.version(), Math::max);
-        byId.invalidate(KeyId.of(change.id()));
+        byId.cache.invalidate(KeyId.of(change.id()));
         for (String u : change.usernames()) {
-            byUsername.invalidate(u);
+            byUsername.cache.invalidate(u);
         }
     }
 
