@@ -164,58 +164,39 @@ final class LocalRateLimiter implements RateLimiter {
         return buckets.estimatedSize();
     }
 
-    /** Takes one token from {@code q}'s bucket: whether it had one. */
-    private boolean take(Quota q) {
+    /**
+     * Takes one token from {@code q}'s bucket: the entry it came from, or {@code null} if the
+     * bucket had none. An entry found dropped (its sweep or eviction under way) is taken out of the
+     * map by this thread, so the next look finds a live one.
+     */
+    private Entry take(Quota q) {
         for (;;) {
             Entry e = entry(q);
             int t = e.take();
             if (t >= 0) {
-                return t == 1;
+                return t == 1 ? e : null;
             }
-            forget(q, e);
+            buckets.asMap().remove(q.key(), e);
         }
-    }
-
-    /** A dropped entry still in the map (its sweep or eviction is under way): out with it, so the next look finds a live one. */
-    private void forget(Quota q, Entry dropped) {
-        buckets.asMap().remove(q.key(), dropped);
     }
 
     @Override
     public Take tryTakeAll(List<Quota> quotas) {
         if (quotas.size() == 1) { // the common case: nothing to compare, so the room left is read only if asked for
             Quota q = quotas.get(0);
-            for (;;) {
-                Entry e = entry(q);
-                int t = e.take();
-                if (t == 1) {
-                    return Take.admitted(q.limit(), e);
-                }
-                if (t == 0) {
-                    return Take.refused(q.limit(), e.nanosUntilAvailable());
-                }
-                forget(q, e);
-            }
+            Entry e = take(q);
+            return e != null ? Take.admitted(q.limit(), e) : Take.refused(q.limit(), nanosUntilAvailable(q));
         }
         Limit tightest = null;
         long tightestRemaining = 0;
         for (int i = 0; i < quotas.size(); i++) {
             Quota q = quotas.get(i);
-            Entry e;
-            int t;
-            for (;;) {
-                e = entry(q);
-                t = e.take();
-                if (t >= 0) {
-                    break;
-                }
-                forget(q, e);
-            }
-            if (t == 0) {
+            Entry e = take(q);
+            if (e == null) {
                 for (int j = 0; j < i; j++) {
                     giveBack(quotas.get(j)); // all or nothing
                 }
-                return Take.refused(q.limit(), e.nanosUntilAvailable());
+                return Take.refused(q.limit(), nanosUntilAvailable(q));
             }
             // The remaining count is advisory (a header); the admission itself is exact.
             long remaining = e.getAsLong();

@@ -42,15 +42,25 @@ public class AllowlistBenchmark {
     public void setup() {
         List<String> cidrs = new ArrayList<>();
         for (int i = 0; i < blocks; i++) {
-            cidrs.add(ipv4(0x0A00_0000 | i << 4) + "/28"); // 10.0.0.0/28, 10.0.0.16/28, …: all distinct
+            cidrs.add(block(i));
         }
         allowlist = Allowlist.of(cidrs);
         linear = cidrs.stream().map(Cidrs::parseBlock).toArray(IPAddress[]::new);
         int last = blocks - 1;
-        client = ClientAddress.parse(ipv4((0x0A00_0000 | last << 4) + 9));
+        client = ClientAddress.parse(inBlock(last));
         if (!allowlist.permits(client) || !linearScan()) {
             throw new IllegalStateException("the probe must be allowed");
         }
+    }
+
+    /** The {@code i}-th block: 10.0.0.0/28, 10.0.0.16/28, …, all distinct. */
+    String block(int i) {
+        return ipv4(0x0A00_0000 | i << 4) + "/28";
+    }
+
+    /** An address inside the {@code i}-th block. */
+    String inBlock(int i) {
+        return ipv4((0x0A00_0000 | i << 4) + 9);
     }
 
     private static String ipv4(int a) {
