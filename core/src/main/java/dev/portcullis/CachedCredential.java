@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.crypto.PasswordHasher;
+import dev.portcullis.internal.crypto.PasswordProfile;
 import dev.portcullis.internal.crypto.TokenDigests;
 import dev.portcullis.store.KeyRecord;
 
@@ -17,8 +19,8 @@ final class CachedCredential extends RecordCache.Entry {
     /** The id it was looked up by: the record's, or the unknown one a negative entry stands for. */
     final String id;
     final KeyRecord record;
-    /** The account's failure budget, for logins; {@code null} for a negative entry. */
-    final RateLimiter.Quota accountBudget;
+    /** What a password check reads: the same fields whether or not this is a login (see {@link Login}). */
+    final Login login;
     /** What an allowed request's principal shows of the record; {@code null} for a negative entry. */
     final Principal.Identity identity;
     /**
@@ -29,8 +31,11 @@ final class CachedCredential extends RecordCache.Entry {
     final TokenDigests.Stored digest;
     /** Whether this is an API key whose digest could be read: the only kind a token may match. */
     final boolean verifiable;
-    /** The account an API key's failures are reported under; {@code null} if not an API key. */
-    final String keyAccount;
+    /**
+     * What a token checked against this entry names: its id, and the account only of an API key
+     * (so only an API key's usage is counted here); for a negative entry, the unknown id.
+     */
+    final Subject subject;
     /** How a token that does not match is denied, and the detail: fixed per entry, so the deny path is one path. */
     final DenyReason mismatch;
     final String mismatchDetail;
@@ -44,18 +49,91 @@ final class CachedCredential extends RecordCache.Entry {
 
     private record Combined(CachedAccount account, List<RateLimiter.Quota> quotas) {}
 
-    private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy, FailureBudgets budgets,
-            TokenDigests digests) {
+    /**
+     * A username's entry as the password check sees it. For a login it holds the record's hash and
+     * account; for anything else (a negative entry, a record that is not a login) the hasher's dummy
+     * hash at the default profile and a stand-in account whose budget is spent and never consulted.
+     * Every entry has one of its own, so a known and an unknown username run the same code over the
+     * same kind of objects up to the single denial (checklist I49; TimingLeakTest).
+     */
+    static final class Login {
+        final boolean exists;
+        /** The record, or {@code null}: what the success cache binds to. */
+        final KeyRecord record;
+        /** The record's id and account, or no id and no account, usage counted under the username looked up. */
+        final Subject subject;
+        /** The account the failure budgets and known networks are kept under: {@link FailureBudgets#NO_ACCOUNT} if none. */
+        final String budgetAccount;
+        final RateLimiter.Quota accountBudget;
+        /** A copy of the stored hash, or of the dummy hash (see the constructor). */
+        final String hash;
+        /** How the password is prepared; {@code null} for an unknown stored profile (then verified as a dummy). */
+        final PasswordProfile profile;
+        final DenyReason mismatch;
+        final String mismatchDetail;
+
+        private Login(KeyRecord loginOrNull, String username, FailureBudgets budgets, PasswordHasher hasher) {
+            this.exists = loginOrNull != null;
+            this.record = loginOrNull;
+            this.subject = exists ? new Subject(loginOrNull.id(), loginOrNull.account(), loginOrNull.id())
+                    : new Subject(null, null, username);
+            // Interned, as the stand-in is a constant: the known-networks lookup then ends at a
+            // reference check for both, whatever the account's name.
+            this.budgetAccount = exists ? loginOrNull.account().intern() : FailureBudgets.NO_ACCOUNT;
+            this.accountBudget = budgets.accountBudget(budgetAccount);
+            // A copy either way, made here: the stored hash and the dummy then both lie beside the
+            // entry that reads them, instead of one with the record and the other with the hasher.
+            this.hash = new String((exists ? loginOrNull.secretHash() : hasher.dummyHash()).toCharArray());
+            this.profile = exists ? PasswordProfile.byId(loginOrNull.passwordProfile()) : hasher.profile();
+            this.mismatch = exists ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY;
+            this.mismatchDetail = exists ? null : "UNKNOWN_USERNAME";
+        }
+
+        /** The check for a username that cannot be a login (not a valid login name), made once per authenticator. */
+        static Login none(FailureBudgets budgets, PasswordHasher hasher) {
+            return new Login(null, null, budgets, hasher);
+        }
+    }
+
+    /** Compiles records for a {@link RecordCache}, with what the hot path checks them against. */
+    static final class Compiler implements RecordCache.Compiler {
+        private final RateLimitPolicy defaultPolicy;
+        private final FailureBudgets budgets;
+        private final TokenDigests digests;
+        private final PasswordHasher hasher;
+        /** The password check of entries no login can reach: API keys, unknown ids. */
+        private final Login none;
+
+        Compiler(RateLimitPolicy defaultPolicy, FailureBudgets budgets, TokenDigests digests, PasswordHasher hasher) {
+            this.defaultPolicy = defaultPolicy;
+            this.budgets = budgets;
+            this.digests = digests;
+            this.hasher = hasher;
+            this.none = Login.none(budgets, hasher);
+        }
+
+        @Override
+        public CachedCredential compile(String id, String username, KeyRecord recordOrNull, long loadedAt) {
+            boolean isLogin = recordOrNull != null && recordOrNull.kind() == CredentialKind.PASSWORD;
+            // A login, and the absence of one, each get a Login of their own, laid out with their entry.
+            Login login = isLogin || recordOrNull == null && username != null
+                    ? new Login(isLogin ? recordOrNull : null, username, budgets, hasher) : none;
+            return new CachedCredential(id, recordOrNull, loadedAt, defaultPolicy, digests, login);
+        }
+    }
+
+    private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy, TokenDigests digests,
+            Login login) {
         super(loadedAt);
         this.id = id;
         this.record = record;
         this.identity = record == null ? null : new Principal.Identity(record);
-        this.accountBudget = record == null ? null : budgets.accountBudget(record.account());
+        this.login = login;
         boolean apiKey = record != null && record.kind() == CredentialKind.API_KEY;
         TokenDigests.Stored readable = apiKey ? decode(record) : null;
         this.digest = readable != null ? readable : digests.placeholder();
         this.verifiable = readable != null;
-        this.keyAccount = apiKey ? record.account() : null;
+        this.subject = new Subject(id, apiKey ? record.account() : null, id);
         this.mismatch = apiKey ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY;
         this.mismatchDetail = !apiKey ? "UNKNOWN_ID" : readable == null ? "UNREADABLE_DIGEST" : null;
         if (record == null) {
@@ -74,11 +152,6 @@ final class CachedCredential extends RecordCache.Entry {
                     : new RateLimiter.Quota("k:" + record.id() + ":" + l, l));
         }
         this.quotas = List.copyOf(q);
-    }
-
-    static CachedCredential of(String id, KeyRecord recordOrNull, long loadedAt, RateLimitPolicy defaultPolicy,
-            FailureBudgets budgets, TokenDigests digests) {
-        return new CachedCredential(id, recordOrNull, loadedAt, defaultPolicy, budgets, digests);
     }
 
     /** This credential's quotas followed by its account's, without allocating while the account entry stays. */

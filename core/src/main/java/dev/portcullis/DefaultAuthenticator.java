@@ -24,14 +24,11 @@ final class DefaultAuthenticator implements Authenticator {
     private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
     private static final Duration BUSY_RETRY = Duration.ofSeconds(1);
     private static final Duration STORE_RETRY = Duration.ofSeconds(5);
-    /** No account can have this name (account names never hold NUL): the stand-in for an unknown user's. */
-    private static final String NO_ACCOUNT = "\0";
-
     private final Portcullis.Settings s;
     private final RecordCache cache;
     private final AuthorizationParser parser;
-    /** The budget an unknown username's failures go to: spent, never consulted. */
-    private final RateLimiter.Quota noAccountBudget;
+    /** The password check of a username that cannot be a login. */
+    private final CachedCredential.Login noLogin;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     /** Per thread: where a presented key is decoded to and looked up from, so a request copies none of it. */
@@ -43,7 +40,7 @@ final class DefaultAuthenticator implements Authenticator {
     DefaultAuthenticator(Portcullis.Settings settings, RecordCache cache) {
         this.s = settings;
         this.cache = cache;
-        this.noAccountBudget = settings.budgets().accountBudget(NO_ACCOUNT);
+        this.noLogin = CachedCredential.Login.none(settings.budgets(), settings.hasher());
         this.parser = AuthorizationParser.builder()
                 .keyUsernames(settings.keyUsernames())
                 .allowBareKey(settings.bareKeys())
@@ -125,7 +122,7 @@ final class DefaultAuthenticator implements Authenticator {
         long now = s.clock().millis(); // read once: cache ages, expiry, last use in the usage tally
         CachedCredential c = cache.cachedById(id, now);
         if (c == null) {
-            a.keyId = id.toString();
+            a.subject = Subject.unknownKey(id.toString());
             // Only a store miss is throttled: a cached record costs a digest, and a 190-bit secret cannot be guessed.
             long blocked = s.budgets().networkBlocked(a.network());
             if (blocked > 0) {
@@ -133,7 +130,7 @@ final class DefaultAuthenticator implements Authenticator {
                 return deny(a, DenyReason.TOO_MANY_FAILURES, "NETWORK_BUDGET");
             }
             try {
-                c = cache.byId(a.keyId, now);
+                c = cache.byId(a.subject.keyId(), now);
                 now = s.clock().millis(); // a store round-trip later: the account and expiry are checked now
             } catch (StoreException e) {
                 a.retryAfter = STORE_RETRY;
@@ -142,8 +139,7 @@ final class DefaultAuthenticator implements Authenticator {
         }
         // One path for known and unknown ids up to a single denial (checklist I49; TimingLeakTest): an
         // unknown id, or an unreadable digest, has a placeholder digest of its own, checked the same way.
-        a.keyId = c.id; // the cached string: a hit, known or not, makes none
-        a.account = c.keyAccount;
+        a.subject = c.subject; // made with the entry: a hit, known or not, makes nothing
         if (!(s.digests().matches(c.digest, b, from, to) & c.verifiable)) {
             return fail(a, c.mismatch, c.mismatchDetail);
         }
@@ -170,42 +166,37 @@ final class DefaultAuthenticator implements Authenticator {
             }
         }
         // One path for known and unknown usernames up to a single denial (checklist I49; TimingLeakTest):
-        // an unknown one is checked against no account (NO_ACCOUNT: its budget is spent but never
-        // consulted, so it blocks nobody) and verified against the hasher's dummy hash, which nothing
-        // matches, at the default cost.
-        boolean exists = c != null && c.present() && c.record.kind() == CredentialKind.PASSWORD;
-        KeyRecord r = exists ? c.record : null;
-        String account = exists ? r.account() : NO_ACCOUNT;
-        RateLimiter.Quota accountBudget = exists ? c.accountBudget : noAccountBudget;
-        if (exists) {
-            a.keyId = r.id();
-            a.account = account;
-        }
-        boolean known = s.budgets().isKnown(account, net);
+        // every entry carries a Login with the same fields; an unknown username's is checked against no
+        // account (its budget is spent but never consulted, so it blocks nobody) and verified against
+        // the hasher's dummy hash, which nothing matches, at the default cost.
+        CachedCredential.Login l = c == null ? noLogin : c.login;
+        a.subject = l.subject;
+        boolean known = s.budgets().isKnown(l.budgetAccount, net);
         if (!known) {
-            long accountBlocked = s.budgets().accountBlocked(accountBudget);
-            if (exists && accountBlocked > 0) {
+            long accountBlocked = s.budgets().accountBlocked(l.accountBudget);
+            if (accountBlocked > 0 & l.exists) {
                 a.retryAfter = Duration.ofNanos(accountBlocked);
                 return deny(a, DenyReason.TOO_MANY_FAILURES, "ACCOUNT_BUDGET");
             }
         }
         LoginCache.Fingerprint fingerprint = s.logins().fingerprint(username, password);
-        if (s.logins().matches(fingerprint, r)) {
+        if (s.logins().matches(fingerprint, l.record)) {
             return admit(a, c, true, now); // verified before, for this very record version: one HMAC instead of Argon2
         }
-        PasswordHasher.Result v = s.hasher().verify(exists ? r.secretHash() : s.hasher().dummyHash(),
-                exists ? r.passwordProfile() : s.hasher().profile().id(), password, s.legacy());
+        PasswordHasher.Result v = s.hasher().verify(l.hash, l.profile, password, s.legacy());
         // The dummy hash matches nothing; were it ever to, it would still be a failure.
-        PasswordHasher.Outcome outcome = exists || v.outcome() == PasswordHasher.Outcome.BUSY ? v.outcome() : PasswordHasher.Outcome.MISMATCH;
+        PasswordHasher.Outcome outcome = v.outcome() == PasswordHasher.Outcome.MATCH & !l.exists
+                ? PasswordHasher.Outcome.MISMATCH : v.outcome();
         switch (outcome) {
             case BUSY:
                 a.retryAfter = BUSY_RETRY;
                 return deny(a, DenyReason.BUSY, null);
             case MISMATCH:
-                s.budgets().loginFailed(username, net, accountBudget, known);
-                return deny(a, exists ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY, exists ? null : "UNKNOWN_USERNAME");
+                s.budgets().loginFailed(username, net, l.accountBudget, known);
+                return deny(a, l.mismatch, l.mismatchDetail);
             default:
-                s.budgets().loginSucceeded(r.account(), net);
+                KeyRecord r = l.record;
+                s.budgets().loginSucceeded(l.budgetAccount, net);
                 KeyRecord current = v.needsRehash() ? rehash(r, password) : r;
                 s.logins().remember(fingerprint, current);
                 return admit(a, c, true, s.clock().millis()); // after a hash: the time it ends
@@ -252,8 +243,7 @@ final class DefaultAuthenticator implements Authenticator {
         Objects.requireNonNull(principal, "principal");
         Attempt a = new Attempt(Channel.SMTP, null, true).timed(s.metrics());
         a.client = principal.clientAddress();
-        a.keyId = principal.keyId();
-        a.account = principal.account();
+        a.subject = principal.subject();
         a.permission = permission;
         a.resource = resource;
         long now = s.clock().millis();
@@ -382,12 +372,13 @@ final class DefaultAuthenticator implements Authenticator {
 
     /** @param nowMillis the time of an allowed use (its last use); unused for a denial */
     private void emit(Attempt a, boolean allowed, DenyReason reason, String detail, long nowMillis) {
-        // a.account is set once a record was found: only real credentials have usage; an attempt
-        // without one does the same tally work into a tally that is never written (TimingLeakTest).
-        boolean newNetwork = s.usage().record(a.account != null ? a.keyId : null, reason, a.client, nowMillis);
-        s.metrics().decided(a.channel, reason, a.wouldDeny, a.keyId, a.startNanos);
+        // Only real credentials have usage; an attempt without one does the same tally work into
+        // tallies that are never written (TimingLeakTest).
+        Subject who = a.subject;
+        boolean newNetwork = s.usage().record(who.usageKey(), who.counted(), reason, a.client, nowMillis);
+        s.metrics().decided(a.channel, reason, a.wouldDeny, who.keyId(), a.startNanos);
         if (!s.listeners().isEmpty()) {
-            s.emit(new AuthEvent(Instant.now(s.clock()), a.channel, allowed, reason, detail, a.keyId, a.account,
+            s.emit(new AuthEvent(Instant.now(s.clock()), a.channel, allowed, reason, detail, who.keyId(), who.account(),
                     a.client == null ? null : a.client.toString(), newNetwork, allowed ? a.wouldDeny : null));
         }
     }
@@ -400,8 +391,8 @@ final class DefaultAuthenticator implements Authenticator {
         ClientAddress client;
         String permission;
         String resource;
-        String keyId;
-        String account;
+        /** What it names so far; never {@code null}. */
+        Subject subject = Subject.NONE;
         Duration retryAfter;
         DenyReason wouldDeny;
         RateLimiter.Take rate;

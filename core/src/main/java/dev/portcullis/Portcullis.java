@@ -95,7 +95,7 @@ public final class Portcullis implements AutoCloseable {
                 new UsageRecorder(store, clock, executor),
                 metrics);
         RateLimitPolicy defaultPolicy = b.defaultRateLimit != null ? b.defaultRateLimit : RateLimitPolicy.UNLIMITED;
-        RecordCache cache = new RecordCache(store, (id, r, at) -> CachedCredential.of(id, r, at, defaultPolicy, settings.budgets(), settings.digests()),
+        RecordCache cache = new RecordCache(store, new CachedCredential.Compiler(defaultPolicy, settings.budgets(), settings.digests(), settings.hasher()),
                 clock, ticker, executor,
                 b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh, metrics);
         if (metrics instanceof MicrometerMetrics m) {

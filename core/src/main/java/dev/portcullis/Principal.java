@@ -28,6 +28,8 @@ public final class Principal implements java.security.Principal {
         final Set<Channel> channels;
         final Instant expiresAt;
         final long version;
+        /** What an attempt authorized for this principal names. */
+        final Subject subject;
 
         Identity(KeyRecord r) {
             this.keyId = r.id();
@@ -39,6 +41,7 @@ public final class Principal implements java.security.Principal {
             this.channels = r.channels();
             this.expiresAt = r.expiresAt();
             this.version = r.version();
+            this.subject = new Subject(keyId, account, keyId);
         }
     }
 
@@ -49,6 +52,10 @@ public final class Principal implements java.security.Principal {
 
     static Principal of(Identity who, ClientAddress client) {
         return new Principal(who, client);
+    }
+
+    Subject subject() {
+        return who.subject;
     }
 
     /** The record id: the key id of an API key, the credential id of an SMTP login. */

@@ -69,7 +69,11 @@ final class RecordCache {
 
     /** Compiles a loaded record, or the absence of one, into what the hot path needs. */
     interface Compiler {
-        CachedCredential compile(String id, KeyRecord recordOrNull, long loadedAt);
+        /**
+         * @param id the record's id, or the id looked up; {@code null} for a username with no record
+         * @param username the username looked up, or {@code null} when looked up by id
+         */
+        CachedCredential compile(String id, String username, KeyRecord recordOrNull, long loadedAt);
     }
 
     /**
@@ -88,11 +92,11 @@ final class RecordCache {
         this.byId = new Tier<>(executor, maximumSize, key -> {
             String id = key.toString();
             return load(() -> store.findById(id), KeyRecord::id, KeyRecord::version,
-                    r -> compile.compile(id, r.orElse(null), clock.millis()));
+                    r -> compile.compile(id, null, r.orElse(null), clock.millis()));
         });
         this.byUsername = new Tier<>(executor, maximumSize,
                 u -> load(() -> store.findByUsername(u), KeyRecord::id, KeyRecord::version,
-                        r -> compile.compile(r.map(KeyRecord::id).orElse(null), r.orElse(null), clock.millis())));
+                        r -> compile.compile(r.map(KeyRecord::id).orElse(null), u, r.orElse(null), clock.millis())));
         this.byAccount = new Tier<>(executor, maximumSize,
                 a -> load(() -> store.findAccount(a), r -> "@" + r.account(), AccountRecord::version,
                         r -> CachedAccount.of(r.orElse(null), clock.millis())));

@@ -42,8 +42,12 @@ final class UsageRecorder {
     private final ConcurrentHashMap<String, Tally> tallies = new ConcurrentHashMap<>();
     /** Networks each credential is known to have been used from: as stored, plus what this process saw. */
     private final Cache<String, Set<String>> known;
-    /** Built like {@link #tallies}, holding the one tally that is never flushed: see {@link #record}. */
+    /**
+     * Built like {@link #tallies}, holding tallies that are never flushed, of attempts on nothing
+     * real (see {@link #record}); emptied by a flush once it holds {@value #MAX_NOWHERE}.
+     */
     private final ConcurrentHashMap<String, Tally> nowhere = new ConcurrentHashMap<>();
+    static final int MAX_NOWHERE = 10_000;
     private static final long IDLE_MILLIS = Duration.ofHours(1).toMillis();
     private static final String NOWHERE = "";
     /** Deltas of evicted tallies and of failed flushes, for the next flush. */
@@ -100,21 +104,23 @@ final class UsageRecorder {
     }
 
     /**
-     * Counts one attempt on an existing credential; {@code nowMillis} is when, for an allowed one.
+     * Counts one attempt under {@code key}: a credential id when {@code counted}, else whatever the
+     * attempt named (an unknown id or login, or nothing); {@code nowMillis} is when, for an allowed one.
      *
      * @return whether this allowed use came from a network the credential was never used from
      */
-    boolean record(String id, DenyReason reason, ClientAddress client, long nowMillis) {
-        // An attempt that names no credential (id null: an unknown id or username, a malformed request)
-        // is counted into a tally no flush ever writes, through the same lookup, so that it costs what a
-        // failure on a real credential does (checklist I49; TimingLeakTest).
-        ConcurrentHashMap<String, Tally> into = id == null ? nowhere : tallies;
-        String key = id == null ? NOWHERE : id;
-        Tally t = into.get(key);
+    boolean record(String key, boolean counted, DenyReason reason, ClientAddress client, long nowMillis) {
+        // An attempt that names no credential (an unknown id or username, a malformed request) is
+        // counted into a tally of its own in a map no flush ever writes, through the same lookup, so
+        // that it costs what a failure on a real credential does, in as much memory (checklist I49;
+        // TimingLeakTest).
+        ConcurrentHashMap<String, Tally> into = counted ? tallies : nowhere;
+        String id = key == null ? NOWHERE : key;
+        Tally t = into.get(id);
         if (t == null) {
-            t = into.computeIfAbsent(key, Tally::new);
+            t = into.computeIfAbsent(id, Tally::new);
         }
-        boolean use = reason == null && id != null;
+        boolean use = reason == null & counted;
         ClientAddress previous = t.lastClient;
         if (use) {
             t.lastUsedMillis = nowMillis;
@@ -167,6 +173,9 @@ final class UsageRecorder {
 
     /** Hands the store everything recorded since the last flush, in one batch. */
     void flush() {
+        if (nowhere.size() >= MAX_NOWHERE) {
+            nowhere.clear(); // a sink: what it counted is nobody's
+        }
         List<Usage> batch = new ArrayList<>();
         for (Usage u; (u = carried.poll()) != null; ) {
             batch.add(u);
@@ -206,6 +215,11 @@ final class UsageRecorder {
     /** Credentials with a tally in memory now. */
     int tallied() {
         return tallies.size();
+    }
+
+    /** Tallies of attempts on nothing real held now. */
+    int sunk() {
+        return nowhere.size();
     }
 
     /** What the store holds plus what this process has not flushed yet. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.internal.crypto.PasswordHasher;
 import dev.portcullis.internal.crypto.TokenDigests;
 import dev.portcullis.store.CredentialStore;
 
@@ -46,12 +47,14 @@ class RecordCacheRaceTest {
     private final TokenDigests digests = new TokenDigests(Map.of());
     private final FailureBudgets budgets = new FailureBudgets(RateLimiter.local(clock),
             FailureBudgets.DEFAULT_NETWORK, FailureBudgets.DEFAULT_LOGIN, FailureBudgets.DEFAULT_ACCOUNT);
-    private final RecordCache cache = new RecordCache(store, (id, r, at) -> {
+    private final PasswordHasher hasher = new PasswordHasher(new Argon2Parameters(8, 1, 1), 1, Duration.ofSeconds(1));
+    private final CachedCredential.Compiler compiler = new CachedCredential.Compiler(RateLimitPolicy.UNLIMITED, budgets, digests, hasher);
+    private final RecordCache cache = new RecordCache(store, (id, username, r, at) -> {
         if (stall.get()) {
             compiling.countDown();
             await(release);
         }
-        return CachedCredential.of(id, r, at, RateLimitPolicy.UNLIMITED, budgets, digests);
+        return compiler.compile(id, username, r, at);
     }, clock, () -> clock.millis() * 1_000_000L, executor, 1000, Duration.ofMinutes(5), Duration.ofSeconds(60), Metrics.NOOP);
     private final AutoCloseable subscription = store.subscribe(cache::onChange);
 

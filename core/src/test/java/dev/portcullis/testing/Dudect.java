@@ -36,8 +36,6 @@ public final class Dudect {
     /** dudect's threshold for "probably not constant time"; checklist I51. */
     public static final double THRESHOLD = 10;
     private static final int BATCH = 10_000;
-    /** The crop at the median: percentile(9) = 1 − 0.5^1. */
-    private static final int HALF = 9;
 
     /** The operation under test; {@code index} lets a class pick from a pool of prepared inputs. */
     @FunctionalInterface
@@ -58,8 +56,9 @@ public final class Dudect {
      * @param seed the seed of the class choices, to repeat a run
      * @param warmupCalls how many untimed calls the warm-up took
      * @param jitMillisWhileMeasuring JIT compilation time spent while measuring (0 when the JIT had settled)
-     * @param effectNs how much slower class 0 is than class 1 in the faster half of the measurements
-     *     (the means of the test cropped at the median), in ns: the size of a difference, where t is its evidence
+     * @param effectNs how much slower class 0 is than class 1, comparing the faster half of each class
+     *     (the means below each class's own median in the calibration batch), in ns: the size of a
+     *     difference, where t is its evidence
      * @param effectSeNs the standard error of {@code effectNs}
      */
     public record Result(String name, double maxT, String maxTest, double uncroppedT, long[] n, double[] medianNs,
@@ -154,6 +153,8 @@ public final class Dudect {
         long jitBefore = jit.getTotalCompilationTime();
         sink += batch(op, random, classes, times, 0);
         double[] thresholds = percentiles(times);
+        double[] halves = {median(timesOf(classes, times, 0)), median(timesOf(classes, times, 1))};
+        TTest effect = new TTest();
         TTest[] tests = newTests();
         long[][] sample = new long[2][]; // for the medians: the last batch of each class
         int index = BATCH;
@@ -161,6 +162,11 @@ public final class Dudect {
             sink += batch(op, random, classes, times, index);
             index += BATCH;
             update(tests, thresholds, classes, times);
+            for (int i = 0; i < classes.length; i++) {
+                if (times[i] < halves[classes[i]]) {
+                    effect.push(times[i], classes[i]);
+                }
+            }
             for (int c = 0; c < 2; c++) {
                 sample[c] = timesOf(classes, times, c);
             }
@@ -180,11 +186,10 @@ public final class Dudect {
         if (sink == 42) {
             System.out.print(""); // keeps sink alive
         }
-        TTest half = tests[HALF + 1];
-        double se = Math.sqrt(half.m2[0] / (half.n[0] - 1) / half.n[0] + half.m2[1] / (half.n[1] - 1) / half.n[1]);
+        double se = Math.sqrt(effect.m2[0] / (effect.n[0] - 1) / effect.n[0] + effect.m2[1] / (effect.n[1] - 1) / effect.n[1]);
         return new Result(name, max, which, tests[0].t(), tests[0].n.clone(), new double[] {median(sample[0]), median(sample[1])},
                 (System.nanoTime() - started) / 1e9, seed, lastWarmup, jit.getTotalCompilationTime() - jitBefore,
-                half.mean[0] - half.mean[1], se);
+                effect.mean[0] - effect.mean[1], se);
     }
 
     private static TTest[] newTests() {

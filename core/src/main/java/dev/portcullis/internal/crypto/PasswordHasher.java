@@ -116,10 +116,14 @@ public final class PasswordHasher {
      * to {@code legacy} if it reads it (inside a slot); a legacy match always needs a rehash.
      */
     public Result verify(String phc, String profileId, CharSequence password, dev.portcullis.LegacyPasswordVerifier legacy) {
+        return verify(phc, PasswordProfile.byId(profileId), password, legacy);
+    }
+
+    /** As {@link #verify(String, String, CharSequence, dev.portcullis.LegacyPasswordVerifier)}, with the profile looked up ({@code null}: unknown). */
+    public Result verify(String phc, PasswordProfile p, CharSequence password, dev.portcullis.LegacyPasswordVerifier legacy) {
         if (phc != null && !phc.startsWith("$argon2id$") && legacy != null && supports(legacy, phc)) {
             return verifyLegacy(legacy, phc, password);
         }
-        PasswordProfile p = PasswordProfile.byId(profileId);
         byte[] bytes = p == null ? null : prepared(p, password);
         if (bytes == null || phc == null || !phc.startsWith("$argon2id$")) {
             return verifyDummy(password);

@@ -147,7 +147,8 @@ public final class TokenDigests {
     public Stored placeholder() {
         byte[] bytes = new byte[DIGEST_LENGTH];
         java.util.concurrent.ThreadLocalRandom.current().nextBytes(bytes);
-        return new Stored(currentPepperId, bytes);
+        // A pepper id of its own, as a parsed record's is: looking it up then compares its text, as there.
+        return new Stored(currentPepperId == null ? null : new String(currentPepperId.toCharArray()), bytes);
     }
 
     /** HMAC-SHA-256 of {@code token} under the current pepper, for deriving imported key ids. */
