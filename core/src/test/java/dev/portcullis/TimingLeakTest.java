@@ -160,9 +160,10 @@ class TimingLeakTest {
     private static final int INSTANCES = 16;
     /**
      * Credentials each instance holds, so that each class's requests spread over
-     * {@code INSTANCES * PER_HOLDER} entries: what one entry costs where it happens to lie in
-     * memory averages out over many, where with one per instance it showed as a difference of
-     * a nanosecond or two whose sign changed from run to run (docs/security.md, "Timing").
+     * {@code INSTANCES * PER_HOLDER} entries, as an attacker's would. With one per instance every
+     * entry stayed hot in the caches, which hid a known credential touching memory of its own where
+     * unknown ones touched memory they all share (docs/security.md, "Timing", finding 9); and what
+     * one entry costs where it happens to lie in memory now averages out over many.
      */
     private static final int PER_HOLDER = 16;
 
