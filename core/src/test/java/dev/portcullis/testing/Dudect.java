@@ -57,8 +57,7 @@ public final class Dudect {
      * @param warmupCalls how many untimed calls the warm-up took
      * @param jitMillisWhileMeasuring JIT compilation time spent while measuring (0 when the JIT had settled)
      * @param effectNs how much slower class 0 is than class 1, comparing the faster half of each class
-     *     (the means below each class's own median in the calibration batch), in ns: the size of a
-     *     difference, where t is its evidence
+     *     (the mean of its lower half by rank), in ns: the size of a difference, where t is its evidence
      * @param effectSeNs the standard error of {@code effectNs}
      */
     public record Result(String name, double maxT, String maxTest, double uncroppedT, long[] n, double[] medianNs,
@@ -153,8 +152,8 @@ public final class Dudect {
         long jitBefore = jit.getTotalCompilationTime();
         sink += batch(op, random, classes, times, 0);
         double[] thresholds = percentiles(times);
-        double[] halves = {median(timesOf(classes, times, 0)), median(timesOf(classes, times, 1))};
-        TTest effect = new TTest();
+        long[][] kept = {new long[(int) perClass], new long[(int) perClass]}; // every counted time, per class
+        int[] keptN = new int[2];
         TTest[] tests = newTests();
         long[][] sample = new long[2][]; // for the medians: the last batch of each class
         int index = BATCH;
@@ -163,9 +162,11 @@ public final class Dudect {
             index += BATCH;
             update(tests, thresholds, classes, times);
             for (int i = 0; i < classes.length; i++) {
-                if (times[i] < halves[classes[i]]) {
-                    effect.push(times[i], classes[i]);
+                int c = classes[i];
+                if (keptN[c] == kept[c].length) {
+                    kept[c] = Arrays.copyOf(kept[c], kept[c].length * 2);
                 }
+                kept[c][keptN[c]++] = times[i];
             }
             for (int c = 0; c < 2; c++) {
                 sample[c] = timesOf(classes, times, c);
@@ -186,10 +187,28 @@ public final class Dudect {
         if (sink == 42) {
             System.out.print(""); // keeps sink alive
         }
+        TTest effect = fasterHalves(kept, keptN);
         double se = Math.sqrt(effect.m2[0] / (effect.n[0] - 1) / effect.n[0] + effect.m2[1] / (effect.n[1] - 1) / effect.n[1]);
         return new Result(name, max, which, tests[0].t(), tests[0].n.clone(), new double[] {median(sample[0]), median(sample[1])},
                 (System.nanoTime() - started) / 1e9, seed, lastWarmup, jit.getTotalCompilationTime() - jitBefore,
                 effect.mean[0] - effect.mean[1], se);
+    }
+
+    /**
+     * Each class's faster half, by rank: its measurements sorted, the lower half kept. By rank and
+     * not below a threshold, so that classes of one distribution compare alike even though
+     * {@code nanoTime} steps make many measurements equal.
+     */
+    private static TTest fasterHalves(long[][] kept, int[] keptN) {
+        TTest t = new TTest();
+        for (int c = 0; c < 2; c++) {
+            long[] sorted = Arrays.copyOf(kept[c], keptN[c]);
+            Arrays.sort(sorted);
+            for (int i = 0; i < sorted.length / 2; i++) {
+                t.push(sorted[i], c);
+            }
+        }
+        return t;
     }
 
     private static TTest[] newTests() {
