@@ -53,8 +53,9 @@ final class CachedCredential extends RecordCache.Entry {
      * A username's entry as the password check sees it. For a login it holds the record's hash and
      * account; for anything else (a negative entry, a record that is not a login) the hasher's dummy
      * hash at the default profile and a stand-in account whose budget is spent and never consulted.
-     * Every entry has one of its own, so a known and an unknown username run the same code over the
-     * same kind of objects up to the single denial (checklist I49; TimingLeakTest).
+     * Every entry looked up by username has one of its own (login or not), so a known and an unknown
+     * username run the same code over the same kind of objects up to the single denial (checklist
+     * I49; TimingLeakTest); entries by id, which no login reads, share one.
      */
     static final class Login {
         final boolean exists;
@@ -115,8 +116,9 @@ final class CachedCredential extends RecordCache.Entry {
         @Override
         public CachedCredential compile(String id, String username, KeyRecord recordOrNull, long loadedAt) {
             boolean isLogin = recordOrNull != null && recordOrNull.kind() == CredentialKind.PASSWORD;
-            // A login, and the absence of one, each get a Login of their own, laid out with their entry.
-            Login login = isLogin || recordOrNull == null && username != null
+            // A login, and the absence of one, looked up by username each get a Login of their own, laid
+            // out with their entry; an entry by id is never read by a login.
+            Login login = username != null && (isLogin || recordOrNull == null)
                     ? new Login(isLogin ? recordOrNull : null, username, budgets, hasher) : none;
             return new CachedCredential(id, recordOrNull, loadedAt, defaultPolicy, digests, login);
         }

@@ -167,8 +167,8 @@ final class DefaultAuthenticator implements Authenticator {
         }
         // One path for known and unknown usernames up to a single denial (checklist I49; TimingLeakTest):
         // every entry carries a Login with the same fields; an unknown username's is checked against no
-        // account (its budget is spent but never consulted, so it blocks nobody) and verified against
-        // the hasher's dummy hash, which nothing matches, at the default cost.
+        // account (its budget is spent and read, but never refuses, so it blocks nobody) and verified
+        // against the hasher's dummy hash, which nothing matches, at the default cost.
         CachedCredential.Login l = c == null ? noLogin : c.login;
         a.subject = l.subject;
         boolean known = s.budgets().isKnown(l.budgetAccount, net);

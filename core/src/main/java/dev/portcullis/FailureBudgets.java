@@ -39,17 +39,21 @@ final class FailureBudgets {
 
     /**
      * The account an unknown username's failures are counted under (no account can have this name:
-     * account names never hold NUL): its budget is spent and never consulted, so it blocks nobody. It has succeeded from one network no client is in, so that
-     * looking it up costs what it does for an account that logged in before (TimingLeakTest).
+     * account names never hold NUL): its budget is spent and read, but never refuses, so it blocks
+     * nobody. It has succeeded from one network no client is in, so that looking it up costs what it
+     * does for an account that logged in before (TimingLeakTest); a known account that never logged
+     * in is a lookup that finds nothing.
      */
     static final String NO_ACCOUNT = "\0";
+    /** No client's network is called this ({@link #networkOf} gives addresses, prefixes or "unparseable"). */
+    private static final String STAND_IN_NETWORK = "-";
 
     FailureBudgets(RateLimiter limiter, Limit network, Limit login, Limit account) {
         this.limiter = limiter;
         this.network = network;
         this.login = login;
         this.account = account;
-        loginSucceeded(NO_ACCOUNT, "-");
+        loginSucceeded(NO_ACCOUNT, STAND_IN_NETWORK);
     }
 
     /** The network a client counts in: its IPv4 address or IPv6 /64; one shared bucket for unparseable ones. */
@@ -71,6 +75,9 @@ final class FailureBudgets {
 
     boolean isKnown(String account, String net) {
         Set<String> nets = known.getIfPresent(account);
+        if (nets == null && account == NO_ACCOUNT) { // evicted or expired: the stand-in is always known somewhere
+            loginSucceeded(NO_ACCOUNT, STAND_IN_NETWORK);
+        }
         return nets != null && nets.contains(net);
     }
 
@@ -109,7 +116,7 @@ final class FailureBudgets {
     }
 
     /**
-     * The failure budget of an account, built once per loaded record (and once for "no account"),
+     * The failure budget of an account, built once per loaded login entry (for "no account" too),
      * so a login costs no string work that depends on the account's name (TimingLeakTest).
      */
     RateLimiter.Quota accountBudget(String acct) {

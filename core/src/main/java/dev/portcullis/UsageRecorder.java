@@ -44,10 +44,12 @@ final class UsageRecorder {
     private final Cache<String, Set<String>> known;
     /**
      * Built like {@link #tallies}, holding tallies that are never flushed, of attempts on nothing
-     * real (see {@link #record}); emptied by a flush once it holds {@value #MAX_NOWHERE}.
+     * real (see {@link #record}): at most about {@value #MAX_NOWHERE}, emptied by a flush once full.
      */
     private final ConcurrentHashMap<String, Tally> nowhere = new ConcurrentHashMap<>();
     static final int MAX_NOWHERE = 10_000;
+    /** Where attempts on nothing real count while {@link #nowhere} is full. */
+    private final Tally overflow = new Tally(NOWHERE);
     private static final long IDLE_MILLIS = Duration.ofHours(1).toMillis();
     private static final String NOWHERE = "";
     /** Deltas of evicted tallies and of failed flushes, for the next flush. */
@@ -118,7 +120,8 @@ final class UsageRecorder {
         String id = key == null ? NOWHERE : key;
         Tally t = into.get(id);
         if (t == null) {
-            t = into.computeIfAbsent(id, Tally::new);
+            // The sink is bounded where it grows: once full, new names share one tally until a flush empties it.
+            t = counted || nowhere.size() < MAX_NOWHERE ? into.computeIfAbsent(id, Tally::new) : overflow;
         }
         boolean use = reason == null & counted;
         ClientAddress previous = t.lastClient;

@@ -44,7 +44,7 @@ class UsageTest {
 
     /**
      * Attempts on nothing real (unknown ids and logins) are tallied like real ones, each under what
-     * it named (TimingLeakTest), but never written, and what they hold is emptied once it is large.
+     * it named (TimingLeakTest), but never written; what they hold is bounded, and emptied once full.
      */
     @Test
     void attemptsOnNothingRealAreNeverWrittenAndTheirSinkIsBounded() {
@@ -59,6 +59,10 @@ class UsageTest {
         }
         usage.record("unknown-1", false, DenyReason.UNKNOWN_KEY, client, 0);
         assertEquals(UsageRecorder.MAX_NOWHERE, usage.sunk(), "one tally per name, as for real credentials");
+        for (int i = 0; i < 1000; i++) {
+            usage.record("more-" + i, false, DenyReason.UNKNOWN_KEY, client, 0);
+        }
+        assertEquals(UsageRecorder.MAX_NOWHERE, usage.sunk(), "full: new names share one tally, the map grows no more");
         assertEquals(0, usage.tallied());
         usage.flush();
         assertFalse(store.usage(id).isPresent(), "nothing written for an attempt that was not counted");
