@@ -94,7 +94,9 @@ class CliTest {
 
         Run revoked = run("keys", "revoke", "--data", data, successor, "--reason", "test");
         assertEquals(0, revoked.exit(), revoked.err());
-        assertTrue(run("keys", "list", "--data", data).out().contains(successor + "  revoked"));
+        Run afterRevoke = run("keys", "list", "--data", data);
+        assertEquals(0, afterRevoke.exit(), afterRevoke.err());
+        assertTrue(afterRevoke.out().contains(successor + "  revoked"), afterRevoke.out());
 
         Run login = run("smtp-credentials", "create", "--data", data, "--username", "app@example.com");
         assertEquals(0, login.exit(), login.err());
