@@ -167,6 +167,11 @@ final class Allowlist {
         return v6All;
     }
 
+    /** Index bits of a hash table for {@code n} entries: a power of two more than twice {@code n}, so at most half full. */
+    private static int tableBits(int n) {
+        return Math.max(2, 33 - Integer.numberOfLeadingZeros(n));
+    }
+
     /** How the IPv4 blocks are checked, for tests: {@code "linear"} or {@code "sets"}. */
     String v4Strategy() {
         return v4Sets.length > 0 || v4All ? "sets" : "linear";
@@ -181,13 +186,9 @@ final class Allowlist {
         private V4Set() {
         }
 
-        /** Slots for {@code n} networks: a power of two, more than twice {@code n}. */
+        /** Slots for {@code n} networks. */
         static int size(int n) {
-            return 1 << bits(n);
-        }
-
-        private static int bits(int n) {
-            return Math.max(2, 33 - Integer.numberOfLeadingZeros(n));
+            return 1 << tableBits(n);
         }
 
         static int hash(int network, int hashShift) {
@@ -196,7 +197,7 @@ final class Allowlist {
 
         /** Writes the set's parameters at {@code params[at]} and its slots at {@code slots[offset]}; the next offset. */
         static int fill(int length, Set<Integer> networks, int[] params, int at, int[] slots, int offset) {
-            int bits = bits(networks.size());
+            int bits = tableBits(networks.size());
             int mask = (1 << bits) - 1;
             int empty = -1;
             while (networks.contains(empty)) {
@@ -247,7 +248,7 @@ final class Allowlist {
                     highs.add(high);
                 }
             }
-            int bits = Math.max(2, 33 - Integer.numberOfLeadingZeros(keys.size()));
+            int bits = tableBits(keys.size());
             this.hashShift = 64 - bits;
             this.mask = (1 << bits) - 1;
             long e = -1;

@@ -52,13 +52,12 @@ final class CachedCredential extends RecordCache.Entry {
     /**
      * A username's entry as the password check sees it. For a login it holds the record's hash and
      * account; for anything else (a negative entry, a record that is not a login) the hasher's dummy
-     * hash at the default profile and a stand-in account whose budget is spent and never consulted.
+     * hash at the default profile and a stand-in account whose budget never refuses.
      * Every entry looked up by username has one of its own (login or not), so a known and an unknown
      * username run the same code over the same kind of objects up to the single denial (checklist
      * I49; TimingLeakTest); entries by id, which no login reads, share one.
      */
     static final class Login {
-        final boolean exists;
         /** The record, or {@code null}: what the success cache binds to. */
         final KeyRecord record;
         /** The record's id and account, or no id and no account, usage counted under the username looked up. */
@@ -74,7 +73,7 @@ final class CachedCredential extends RecordCache.Entry {
         final String mismatchDetail;
 
         private Login(KeyRecord loginOrNull, String username, FailureBudgets budgets, PasswordHasher hasher) {
-            this.exists = loginOrNull != null;
+            boolean exists = loginOrNull != null;
             this.record = loginOrNull;
             // An unknown login's usage key is a String of its own, as a known one's (the record id) is:
             // the username itself is the cache's key, which the lookup has just read, so counting under
@@ -93,9 +92,8 @@ final class CachedCredential extends RecordCache.Entry {
             this.mismatchDetail = exists ? null : "UNKNOWN_USERNAME";
         }
 
-        /** The check for a username that cannot be a login (not a valid login name), made once per authenticator. */
-        static Login none(FailureBudgets budgets, PasswordHasher hasher) {
-            return new Login(null, null, budgets, hasher);
+        boolean exists() {
+            return record != null;
         }
     }
 
@@ -105,7 +103,7 @@ final class CachedCredential extends RecordCache.Entry {
         private final FailureBudgets budgets;
         private final TokenDigests digests;
         private final PasswordHasher hasher;
-        /** The password check of entries no login can reach: API keys, unknown ids. */
+        /** The password check of entries no login reads (API keys, entries by id) and of usernames that cannot be logins. */
         private final Login none;
 
         Compiler(RateLimitPolicy defaultPolicy, FailureBudgets budgets, TokenDigests digests, PasswordHasher hasher) {
@@ -113,7 +111,11 @@ final class CachedCredential extends RecordCache.Entry {
             this.budgets = budgets;
             this.digests = digests;
             this.hasher = hasher;
-            this.none = Login.none(budgets, hasher);
+            this.none = new Login(null, null, budgets, hasher);
+        }
+
+        Login none() {
+            return none;
         }
 
         @Override

@@ -37,10 +37,11 @@ final class DefaultAuthenticator implements Authenticator {
         final KeyId id = KeyId.probe();
     }
 
-    DefaultAuthenticator(Portcullis.Settings settings, RecordCache cache) {
+    /** @param noLogin the password check of a username that cannot be a login ({@link CachedCredential.Compiler#none}) */
+    DefaultAuthenticator(Portcullis.Settings settings, RecordCache cache, CachedCredential.Login noLogin) {
         this.s = settings;
         this.cache = cache;
-        this.noLogin = CachedCredential.Login.none(settings.budgets(), settings.hasher());
+        this.noLogin = noLogin;
         this.parser = AuthorizationParser.builder()
                 .keyUsernames(settings.keyUsernames())
                 .allowBareKey(settings.bareKeys())
@@ -122,7 +123,8 @@ final class DefaultAuthenticator implements Authenticator {
         long now = s.clock().millis(); // read once: cache ages, expiry, last use in the usage tally
         CachedCredential c = cache.cachedById(id, now);
         if (c == null) {
-            a.subject = Subject.unknownKey(id.toString());
+            String idText = id.toString();
+            a.subject = Subject.unknownKey(idText);
             // Only a store miss is throttled: a cached record costs a digest, and a 190-bit secret cannot be guessed.
             long blocked = s.budgets().networkBlocked(a.network());
             if (blocked > 0) {
@@ -130,7 +132,7 @@ final class DefaultAuthenticator implements Authenticator {
                 return deny(a, DenyReason.TOO_MANY_FAILURES, "NETWORK_BUDGET");
             }
             try {
-                c = cache.byId(a.subject.keyId(), now);
+                c = cache.byId(idText, now);
                 now = s.clock().millis(); // a store round-trip later: the account and expiry are checked now
             } catch (StoreException e) {
                 a.retryAfter = STORE_RETRY;
@@ -174,7 +176,7 @@ final class DefaultAuthenticator implements Authenticator {
         boolean known = s.budgets().isKnown(l.budgetAccount, net);
         if (!known) {
             long accountBlocked = s.budgets().accountBlocked(l.accountBudget);
-            if (accountBlocked > 0 & l.exists) {
+            if (accountBlocked > 0 & l.exists()) {
                 a.retryAfter = Duration.ofNanos(accountBlocked);
                 return deny(a, DenyReason.TOO_MANY_FAILURES, "ACCOUNT_BUDGET");
             }
@@ -185,7 +187,7 @@ final class DefaultAuthenticator implements Authenticator {
         }
         PasswordHasher.Result v = s.hasher().verify(l.hash, l.profile, password, s.legacy());
         // The dummy hash matches nothing; were it ever to, it would still be a failure.
-        PasswordHasher.Outcome outcome = v.outcome() == PasswordHasher.Outcome.MATCH & !l.exists
+        PasswordHasher.Outcome outcome = v.outcome() == PasswordHasher.Outcome.MATCH & !l.exists()
                 ? PasswordHasher.Outcome.MISMATCH : v.outcome();
         switch (outcome) {
             case BUSY:

@@ -95,14 +95,14 @@ public final class Portcullis implements AutoCloseable {
                 new UsageRecorder(store, clock, executor),
                 metrics);
         RateLimitPolicy defaultPolicy = b.defaultRateLimit != null ? b.defaultRateLimit : RateLimitPolicy.UNLIMITED;
-        RecordCache cache = new RecordCache(store, new CachedCredential.Compiler(defaultPolicy, settings.budgets(), settings.digests(), settings.hasher()),
-                clock, ticker, executor,
+        CachedCredential.Compiler compiler = new CachedCredential.Compiler(defaultPolicy, settings.budgets(), settings.digests(), settings.hasher());
+        RecordCache cache = new RecordCache(store, compiler, clock, ticker, executor,
                 b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh, metrics);
         if (metrics instanceof MicrometerMetrics m) {
             m.bind(cache, settings.hasher(), store, limiter);
         }
         this.cache = cache;
-        this.authenticator = new DefaultAuthenticator(settings, cache);
+        this.authenticator = new DefaultAuthenticator(settings, cache, compiler.none());
         this.keys = new DefaultKeyManager(settings);
         this.subscription = store.subscribe(cache::onChange);
         Duration flushEvery = b.usageFlush != null ? b.usageFlush : Duration.ofSeconds(10);
