@@ -67,23 +67,41 @@ public final class AuthRequest {
     }
 
     /**
-     * The same request, needing {@code permission} on {@code resource} (e.g. {@code messages:send}
-     * on {@code example.com}). With a {@code null} resource it is a collection request, which passes
-     * if the permission is granted on some resource.
+     * The same request, needing {@code permission} (a concrete {@code noun:verb}) on
+     * {@code resource} (e.g. {@code messages:send} on {@code example.com}), canonicalised as a
+     * domain is (see {@link Grant}).
+     *
+     * @throws NullPointerException if either is {@code null} (a collection request is {@link #require(String)})
+     * @throws IllegalArgumentException if the permission is not a concrete {@code noun:verb}, or the
+     *     resource cannot be a resource name (check untrusted names with {@link Grant#canonicalResource} first)
      */
     public AuthRequest require(String permission, String resource) {
-        return new AuthRequest(header, headers, token, client, checkRequired(permission), resource);
+        return new AuthRequest(header, headers, token, client, checkRequired(permission), validResource(resource));
+    }
+
+    /**
+     * A collection request: {@code permission} on some resource of the key's account.
+     *
+     * @throws NullPointerException if it is {@code null}
+     * @throws IllegalArgumentException if it is not a concrete {@code noun:verb}
+     */
+    public AuthRequest require(String permission) {
+        return new AuthRequest(header, headers, token, client, checkRequired(permission), null);
     }
 
     /**
      * Permissions already checked, by identity: a server requires a few constant strings, so most
      * calls end at a compare or two, and {@code require} stays small enough for the JIT to inline
      * (the request it copies then costs nothing). Written only on a miss, so threads do not fight
-     * over it; a lost race costs one more check, never a wrong one (strings are immutable).
+     * over it; a lost race costs one more check, never a wrong one (strings are immutable). An
+     * empty slot holds {@code null}, so {@code null} is refused before the table is read.
      */
     private static final String[] CHECKED = new String[8];
 
     private static String checkRequired(String permission) {
+        if (permission == null) {
+            throw new NullPointerException("permission");
+        }
         int slot = System.identityHashCode(permission) & (CHECKED.length - 1);
         if (CHECKED[slot] != permission) {
             CHECKED[slot] = validRequired(permission);
@@ -91,16 +109,35 @@ public final class AuthRequest {
         return permission;
     }
 
-    private static String validRequired(String permission) {
+    /** {@code permission} if it is a concrete {@code noun:verb}; else an exception, never a pass. */
+    static String validRequired(String permission) {
         if (!Grant.isPermission(Objects.requireNonNull(permission, "permission")) || permission.equals("*") || permission.endsWith(":*")) {
-            throw new IllegalArgumentException("a required permission is a concrete noun:verb, got \"" + permission + "\"");
+            throw new IllegalArgumentException("a required permission is a concrete noun:verb, got \"" + shown(permission) + "\"");
         }
         return permission;
     }
 
-    /** A collection request: {@code permission} on any resource. */
-    public AuthRequest require(String permission) {
-        return require(permission, null);
+    /** The canonical form of a required resource; an exception, never a pass, if it cannot be one. */
+    static String validResource(String resource) {
+        String canonical = Grant.canonicalResource(Objects.requireNonNull(resource, "resource"));
+        if (canonical == null) {
+            throw new IllegalArgumentException("not a resource name: \"" + shown(resource) + "\"");
+        }
+        return canonical;
+    }
+
+    /** Caller-given text as an exception may show it: at most 64 characters, anything but printable ASCII escaped. */
+    private static String shown(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7F && c != '\\') {
+                b.append(c);
+            } else {
+                b.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return s.length() > 64 ? b.append("…").toString() : b.toString();
     }
 
     String header() { return header; }

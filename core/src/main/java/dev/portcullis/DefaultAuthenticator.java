@@ -107,18 +107,9 @@ final class DefaultAuthenticator implements Authenticator {
      * then the record stages; {@code failure} is what the native format said of it.
      */
     private AuthResult checkToken(Attempt a, Scratch sc, KeyFormat.Failure failure) {
-        byte[] b = sc.key.bytes();
-        int from = sc.key.from();
-        int to = sc.key.to();
-        KeyId id;
-        if (failure == null) {
-            id = sc.id.set(b, from + s.format().idOffset(), KeyFormat.ID_LENGTH); // safe to name: the checksum held
-        } else {
-            String imported = s.imported() == null ? null : new String(b, from, to - from, StandardCharsets.ISO_8859_1);
-            if (imported == null || !s.imported().parse(imported).valid()) {
-                return fail(a, DenyReason.UNKNOWN_KEY, "FORMAT_" + failure.name());
-            }
-            id = KeyId.of(s.importedIdOf(imported)); // derived through the pepper: not attacker-chosen text
+        KeyId id = identify(sc, failure);
+        if (id == null) {
+            return fail(a, DenyReason.UNKNOWN_KEY, "FORMAT_" + failure.name());
         }
         long now = s.clock().millis(); // read once: cache ages, expiry, last use in the usage tally
         CachedCredential c = cache.cachedById(id, now);
@@ -142,21 +133,81 @@ final class DefaultAuthenticator implements Authenticator {
         // One path for known and unknown ids up to a single denial (checklist I49; TimingLeakTest): an
         // unknown id, or an unreadable digest, has a placeholder digest of its own, checked the same way.
         a.subject = c.subject; // made with the entry: a hit, known or not, makes nothing
-        if (!(s.digests().matches(c.digest, b, from, to) & c.verifiable)) {
+        if (!verifies(c, sc.key)) {
             return fail(a, c.mismatch, c.mismatchDetail);
         }
         return admit(a, c, true, now);
     }
 
+    /**
+     * Identify: the id a key in {@code sc.key} names, native (its checksum held: {@code failure}
+     * is {@code null}) or derived for an imported key; {@code null} if it is neither.
+     */
+    private KeyId identify(Scratch sc, KeyFormat.Failure failure) {
+        byte[] b = sc.key.bytes();
+        int from = sc.key.from();
+        if (failure == null) {
+            return sc.id.set(b, from + s.format().idOffset(), KeyFormat.ID_LENGTH); // safe to name: the checksum held
+        }
+        String imported = s.imported() == null ? null : new String(b, from, sc.key.to() - from, StandardCharsets.ISO_8859_1);
+        if (imported == null || !s.imported().parse(imported).valid()) {
+            return null;
+        }
+        return KeyId.of(s.importedIdOf(imported)); // derived through the pepper: not attacker-chosen text
+    }
+
+    /**
+     * Verify, the one token check every caller uses: the whole token's digest against the
+     * entry's (a placeholder for anything that is not a readable API key), in constant time.
+     */
+    private boolean verifies(CachedCredential c, KeyBytes key) {
+        return s.digests().matches(c.digest, key.bytes(), key.from(), key.to()) & c.verifiable;
+    }
+
+    /**
+     * Identify → Lookup → Verify for a token given as text, with no event and no budget spent:
+     * what {@link KeyManager#whoami} and leak reports verify with, so a token is verified in one
+     * place. The record whose secret the token is, whatever its status; {@code null} if none.
+     *
+     * @throws StoreException if the store cannot be read for an uncached id
+     */
+    KeyRecord verifiedRecord(String token) {
+        if (token == null) {
+            return null;
+        }
+        Scratch sc = scratch.get();
+        KeyBytes key = sc.key;
+        try {
+            if (token.length() > s.longestToken() || !key.setAscii(token)) {
+                return null;
+            }
+            KeyId id = identify(sc, s.format().check(key.bytes(), key.from(), key.to()));
+            if (id == null) {
+                return null;
+            }
+            long now = s.clock().millis();
+            CachedCredential c = cache.cachedById(id, now);
+            if (c == null) {
+                c = cache.byId(id.toString(), now);
+            }
+            return verifies(c, key) ? c.record : null;
+        } finally {
+            key.wipe();
+        }
+    }
+
     /** Throttle → Lookup → Verify for a username and password, then the record stages. */
     AuthResult checkPassword(Attempt a, String username, String password) {
         String net = a.network();
-        long blocked = s.budgets().loginBlocked(username, net);
+        String login = canonicalLogin(username);
+        // The budget is the login's, however it was spelled: every spelling the lookup folds into
+        // one login spends one budget. A name that cannot be a login keeps its own (it reaches no one).
+        String budgetName = login != null ? login : username;
+        long blocked = s.budgets().loginBlocked(budgetName, net);
         if (blocked > 0) {
             a.retryAfter = Duration.ofNanos(blocked);
             return deny(a, DenyReason.TOO_MANY_FAILURES, "LOGIN_BUDGET");
         }
-        String login = canonicalLogin(username);
         long now = s.clock().millis();
         CachedCredential c = null;
         if (login != null) {
@@ -194,13 +245,14 @@ final class DefaultAuthenticator implements Authenticator {
                 a.retryAfter = BUSY_RETRY;
                 return deny(a, DenyReason.BUSY, null);
             case MISMATCH:
-                s.budgets().loginFailed(username, net, l.accountBudget, known);
+                s.budgets().loginFailed(budgetName, net, l.accountBudget, known);
                 return deny(a, l.mismatch, l.mismatchDetail);
             default:
                 KeyRecord r = l.record;
                 s.budgets().loginSucceeded(l.budgetAccount, net);
                 KeyRecord current = v.needsRehash() ? rehash(r, password) : r;
                 s.logins().remember(fingerprint, current);
+                a.verifiedHash = current.secretHash(); // a rehash changed the hash, not the secret
                 return admit(a, c, true, s.clock().millis()); // after a hash: the time it ends
         }
     }
@@ -242,12 +294,23 @@ final class DefaultAuthenticator implements Authenticator {
 
     @Override
     public AuthResult authorize(Principal principal, String permission, String resource) {
+        return authorizeAgain(principal, AuthRequest.validRequired(permission), AuthRequest.validResource(resource));
+    }
+
+    @Override
+    public AuthResult authorize(Principal principal, String permission) {
+        return authorizeAgain(principal, AuthRequest.validRequired(permission), null);
+    }
+
+    /** Everything a new authentication would check but the secret, which must not have changed since. */
+    private AuthResult authorizeAgain(Principal principal, String permission, String canonicalResource) {
         Objects.requireNonNull(principal, "principal");
-        Attempt a = new Attempt(Channel.SMTP, null, true).timed(s.metrics());
+        Attempt a = new Attempt(principal.channel(), null, true).timed(s.metrics());
         a.client = principal.clientAddress();
         a.subject = principal.subject();
         a.permission = permission;
-        a.resource = resource;
+        a.resource = canonicalResource;
+        a.verifiedHash = principal.verifiedHash();
         long now = s.clock().millis();
         CachedCredential c;
         try {
@@ -258,6 +321,9 @@ final class DefaultAuthenticator implements Authenticator {
         }
         if (!c.present() || !c.record.account().equals(principal.account())) {
             return deny(a, DenyReason.REVOKED, "RECORD_GONE");
+        }
+        if (!c.record.secretHash().equals(principal.verifiedHash())) {
+            return deny(a, DenyReason.REVOKED, "SECRET_CHANGED"); // a new password ends the sessions of the old one
         }
         return admit(a, c, false, now);
     }
@@ -281,7 +347,7 @@ final class DefaultAuthenticator implements Authenticator {
         if (account.suspended) {
             return deny(a, DenyReason.ACCOUNT_SUSPENDED, null);
         }
-        if (!a.atMail && !r.channels().contains(a.channel)) {
+        if (!r.channels().contains(a.channel)) {
             return deny(a, DenyReason.PERMISSION_DENIED, "CHANNEL");
         }
         if (c.allowlist == null) {
@@ -318,33 +384,21 @@ final class DefaultAuthenticator implements Authenticator {
                 a.wouldDeny = DenyReason.RATE_LIMITED;
             }
         }
-        return allow(a, Principal.of(c.identity, a.client), rate, now);
+        return allow(a, Principal.of(c.identity, a.client, a.channel,
+                a.verifiedHash != null ? a.verifiedHash : r.secretHash()), rate, now);
     }
 
-    /** {@code null} if granted, else why not (a fixed word for the event). */
-    private String authorizeGrant(KeyRecord r, String permission, String resource) {
-        if (resource == null) {
-            for (Grant g : r.grants()) {
-                if (g.permits(permission)) {
-                    return null;
-                }
-            }
-            return "NO_GRANT";
-        }
-        String canonical = Grant.canonicalResource(resource);
-        if (canonical == null) {
-            return "BAD_RESOURCE";
-        }
+    /**
+     * {@code null} if granted, else why not (a fixed word for the event). {@code canonical} was
+     * checked where it was given ({@link AuthRequest#require}, {@link #authorize}); {@code null}
+     * is a collection request.
+     */
+    private String authorizeGrant(KeyRecord r, String permission, String canonical) {
         ResourceOwners owners = s.owners();
-        if (owners != null && !r.account().equals(owners.ownerOf(canonical))) {
+        if (canonical != null && owners != null && !r.account().equals(owners.ownerOf(canonical))) {
             return "OTHER_ACCOUNT";
         }
-        for (Grant g : r.grants()) {
-            if (g.permits(permission) && g.covers(canonical)) {
-                return null;
-            }
-        }
-        return "NO_GRANT";
+        return Grant.allows(r.grants(), permission, canonical) ? null : "NO_GRANT";
     }
 
     /** The stored form of an SMTP username, or {@code null} if it cannot be one. */
@@ -398,6 +452,8 @@ final class DefaultAuthenticator implements Authenticator {
         Duration retryAfter;
         DenyReason wouldDeny;
         RateLimiter.Take rate;
+        /** The stored hash the secret was verified against, when it is not the cached record's. */
+        String verifiedHash;
         /** For the latency metric; 0 when metrics are off, so the hot path reads no clock for it. */
         long startNanos;
         private String network;

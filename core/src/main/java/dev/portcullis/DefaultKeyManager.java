@@ -30,19 +30,29 @@ final class DefaultKeyManager implements KeyManager {
     private static final int MAX_ATTEMPTS = 5;
 
     private final Portcullis.Settings s;
+    /** The one token verifier: whoami and leak reports verify as authenticate does. */
+    private final DefaultAuthenticator verifier;
+    /** The policy of a credential without limits of its own, for {@link ManagementScope}. */
+    private final RateLimitPolicy defaultPolicy;
     private final SecureRandom random;
     private final String actor;
     private final String reason;
+    /** {@code null} for the root manager; else every change is checked against the acting key. */
+    private final ManagementScope scope;
 
-    DefaultKeyManager(Portcullis.Settings settings) {
-        this(settings, new SecureRandom(), null, null);
+    DefaultKeyManager(Portcullis.Settings settings, DefaultAuthenticator verifier, RateLimitPolicy defaultPolicy) {
+        this(settings, verifier, defaultPolicy, new SecureRandom(), null, null, null);
     }
 
-    private DefaultKeyManager(Portcullis.Settings settings, SecureRandom random, String actor, String reason) {
+    private DefaultKeyManager(Portcullis.Settings settings, DefaultAuthenticator verifier, RateLimitPolicy defaultPolicy,
+                              SecureRandom random, String actor, String reason, ManagementScope scope) {
         this.s = settings;
+        this.verifier = verifier;
+        this.defaultPolicy = defaultPolicy;
         this.random = random;
         this.actor = actor;
         this.reason = reason;
+        this.scope = scope;
     }
 
     @Override
@@ -51,7 +61,24 @@ final class DefaultKeyManager implements KeyManager {
     }
 
     DefaultKeyManager withActor(String actor, String reason) {
-        return new DefaultKeyManager(s, random, checkText(actor, "actor"), checkText(reason, "reason"));
+        return new DefaultKeyManager(s, verifier, defaultPolicy, random, checkText(actor, "actor"), checkText(reason, "reason"), scope);
+    }
+
+    /** Who its changes are recorded as made by. */
+    String actorName() {
+        return actor;
+    }
+
+    /** This manager with every change checked against {@code scope}. */
+    DefaultKeyManager scopedTo(ManagementScope scope) {
+        return new DefaultKeyManager(s, verifier, defaultPolicy, random, actor, reason, Objects.requireNonNull(scope));
+    }
+
+    /** Refuses, through the scope if there is one, changing {@code before} into {@code after}. */
+    private void guard(KeyRecord before, KeyRecord after) {
+        if (scope != null) {
+            scope.check(before, after);
+        }
     }
 
     private static String checkText(String t, String what) {
@@ -67,8 +94,10 @@ final class DefaultKeyManager implements KeyManager {
     public IssuedKey create(KeySpec spec) {
         for (int attempt = 0; ; attempt++) {
             String token = s.format().newToken();
+            KeyRecord record = apiKeyRecord(spec, s.format().parse(token).keyId(), s.format().prefix(), token);
+            guard(null, record);
             try {
-                KeyRecord saved = s.store().save(apiKeyRecord(spec, s.format().parse(token).keyId(), s.format().prefix(), token), 0);
+                KeyRecord saved = s.store().save(record, 0);
                 event(KeyEvent.Type.CREATED, saved, null);
                 return new IssuedKey(token, KeyInfo.of(saved));
             } catch (StoreConflictException e) {
@@ -167,6 +196,7 @@ final class DefaultKeyManager implements KeyManager {
                     .expiresAt(expiresAt)
                     .lifetime(spec.lifetime), now)
                     .build();
+            guard(null, record);
             try {
                 return s.store().save(record, 0);
             } catch (StoreConflictException e) {
@@ -195,26 +225,17 @@ final class DefaultKeyManager implements KeyManager {
         return verified(token).map(KeyInfo::of);
     }
 
-    /** Identify → Lookup (fresh from the store) → Verify, as authenticate does; empty unless the secret matches. */
+    /**
+     * The record a token is the secret of, through the authenticator's own Identify → Lookup →
+     * Verify, then read fresh from the store (the cache may lag a change made on another node):
+     * the same secret there, or nothing.
+     */
     private Optional<KeyRecord> verified(String token) {
-        if (token == null) {
+        KeyRecord r = verifier.verifiedRecord(token);
+        if (r == null) {
             return Optional.empty();
         }
-        String id = s.keyIdOf(token);
-        if (id == null) {
-            return Optional.empty();
-        }
-        Optional<KeyRecord> r = s.store().findById(id).filter(k -> k.kind() == CredentialKind.API_KEY);
-        if (r.isEmpty()) {
-            s.digests().matchDummy(token);
-            return Optional.empty();
-        }
-        try {
-            return s.digests().matches(dev.portcullis.internal.crypto.TokenDigests.parse(r.get().secretHash()), token)
-                    ? r : Optional.empty();
-        } catch (IllegalArgumentException unreadable) {
-            return Optional.empty();
-        }
+        return s.store().findById(r.id()).filter(fresh -> fresh.secretHash().equals(r.secretHash()));
     }
 
     @Override
@@ -229,39 +250,69 @@ final class DefaultKeyManager implements KeyManager {
         if (grace == null || grace.isNegative()) {
             throw new IllegalArgumentException("grace must be zero or positive");
         }
-        KeyRecord old = find(id);
-        Instant now = s.clock().instant();
-        if (old.kind() != CredentialKind.API_KEY) {
-            throw new IllegalArgumentException("only API keys rotate; change an SMTP password with changePassword");
-        }
-        checkRotatable(old, now);
-        // The successor first: if anything below fails, the old key still works as before.
-        String token = s.format().newToken();
-        String newId = s.format().parse(token).keyId();
-        Instant successorExpiry = old.lifetime() != null ? now.plus(old.lifetime()) : old.expiresAt();
-        KeyRecord successor = s.store().save(stamp(old.toBuilder()
-                .id(newId)
-                .prefix(s.format().prefix())
-                .secretHash(s.digests().encode(token))
-                .createdAt(now)
-                .expiresAt(successorExpiry)
-                .revokedAt(null)
-                .replacedBy(null), now).build(), 0);
-        Instant graceEnd = now.plus(grace);
-        try {
-            KeyRecord retired = change(id, r -> {
-                checkRotatable(r, now);
-                Instant end = r.expiresAt() != null && r.expiresAt().isBefore(graceEnd) ? r.expiresAt() : graceEnd;
-                return r.toBuilder().expiresAt(end).replacedBy(newId);
-            });
+        for (int attempt = 0; ; attempt++) {
+            KeyRecord old = find(id);
+            Instant now = s.clock().instant();
+            if (old.kind() != CredentialKind.API_KEY) {
+                throw new IllegalArgumentException("only API keys rotate; change an SMTP password with changePassword");
+            }
+            checkRotatable(old, now);
+            // Everything that can fail is decided before anything is saved.
+            Instant graceEnd = plus(now, grace, "grace");
+            Instant retiredExpiry = old.expiresAt() != null && old.expiresAt().isBefore(graceEnd) ? old.expiresAt() : graceEnd;
+            String token = s.format().newToken();
+            String newId = s.format().parse(token).keyId();
+            KeyRecord successor = stamp(old.toBuilder()
+                    .id(newId)
+                    .prefix(s.format().prefix())
+                    .secretHash(s.digests().encode(token))
+                    .createdAt(now)
+                    .expiresAt(old.lifetime() != null ? plus(now, old.lifetime(), "lifetime") : old.expiresAt())
+                    .revokedAt(null)
+                    .replacedBy(null), now).build();
+            KeyRecord retiring = stamp(old.toBuilder().expiresAt(retiredExpiry).replacedBy(newId), now).build();
+            guard(old, retiring);
+            guard(null, successor);
+            // The successor first: if anything below fails, the old key still works as before.
+            KeyRecord saved = s.store().save(successor, 0);
+            KeyRecord retired;
+            try {
+                // Only the version the successor copied may be retired: a change made meanwhile (a
+                // narrowing of grants or networks) is copied again instead of lost.
+                retired = s.store().save(retiring, old.version());
+            } catch (RuntimeException e) {
+                revokeQuietly(newId, now); // the successor must not outlive this failure
+                if (e instanceof StoreConflictException && attempt < MAX_ATTEMPTS - 1) {
+                    continue;
+                }
+                throw e;
+            }
             event(KeyEvent.Type.ROTATED, retired, "successor=" + newId + " graceEnds=" + retired.expiresAt());
-        } catch (RuntimeException e) {
-            // Someone rotated or revoked it meanwhile: the successor must not outlive this failure.
-            change(newId, r -> r.toBuilder().revokedAt(now));
-            throw e;
+            event(KeyEvent.Type.CREATED, saved, "rotated from " + id);
+            return new IssuedKey(token, KeyInfo.of(saved));
         }
-        event(KeyEvent.Type.CREATED, successor, "rotated from " + id);
-        return new IssuedKey(token, KeyInfo.of(successor));
+    }
+
+    /** {@code now + d}, or an IllegalArgumentException naming {@code what} if that is past any instant. */
+    private static Instant plus(Instant now, Duration d, String what) {
+        try {
+            return now.plus(d);
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException(what + " " + d + " is too long");
+        }
+    }
+
+    /** Revokes a successor whose rotation failed; a store failure here is logged, the original failure thrown. */
+    private void revokeQuietly(String id, Instant now) {
+        try {
+            KeyRecord r = s.store().findById(id).orElse(null);
+            if (r != null && !r.isRevoked()) {
+                s.store().save(stamp(r.toBuilder().revokedAt(now), now).build(), r.version());
+            }
+        } catch (RuntimeException e) {
+            System.getLogger(KeyManager.class.getName()).log(System.Logger.Level.WARNING,
+                    "successor " + id + " of a failed rotation could not be revoked: " + e.getClass().getSimpleName());
+        }
     }
 
     private static void checkRotatable(KeyRecord r, Instant now) {
@@ -315,6 +366,7 @@ final class DefaultKeyManager implements KeyManager {
     @Override
     public KeyInfo revoke(String id) {
         KeyRecord r = find(id);
+        guard(r, null);
         if (r.isRevoked()) {
             return KeyInfo.of(r);
         }
@@ -326,19 +378,33 @@ final class DefaultKeyManager implements KeyManager {
     @Override
     public int revokeAll(String account) {
         KeySpec.checkAccount(account);
-        int revoked = 0;
+        if (scope != null) {
+            forEach(account, r -> {
+                if (!r.isRevoked()) {
+                    guard(r, null); // all or nothing: refused before any is revoked
+                }
+            });
+        }
+        List<String> live = new java.util.ArrayList<>();
+        forEach(account, r -> {
+            if (!r.isRevoked()) {
+                live.add(r.id());
+            }
+        });
+        if (scope != null && live.remove(scope.actorId())) {
+            live.add(scope.actorId()); // the acting key last: once revoked, it manages nothing
+        }
+        live.forEach(this::revoke);
+        return live.size();
+    }
+
+    private void forEach(String account, java.util.function.Consumer<KeyRecord> action) {
         String cursor = null;
         do {
             Page<KeyRecord> page = s.store().listByAccount(account, cursor, 500);
-            for (KeyRecord r : page.items()) {
-                if (!r.isRevoked()) {
-                    revoke(r.id());
-                    revoked++;
-                }
-            }
+            page.items().forEach(action);
             cursor = page.nextCursor();
         } while (cursor != null);
-        return revoked;
     }
 
     @Override
@@ -356,7 +422,9 @@ final class DefaultKeyManager implements KeyManager {
     }
 
     private KeyInfo setPassword(String id, String password) {
-        if (find(id).kind() != CredentialKind.PASSWORD) {
+        KeyRecord target = find(id);
+        guard(target, target); // before the costly hash
+        if (target.kind() != CredentialKind.PASSWORD) {
             throw new IllegalArgumentException("credential " + id + " is an API key; rotate it instead");
         }
         String hash = s.hasher().hash(password);
@@ -445,7 +513,9 @@ final class DefaultKeyManager implements KeyManager {
 
     @Override
     public KeyManager actingAs(Principal principal) {
-        return new ScopedKeyManager(withActor("key:" + principal.keyId(), reason), principal);
+        Objects.requireNonNull(principal, "principal");
+        ManagementScope scope = new ManagementScope(principal.keyId(), principal.account(), s.store(), s.clock(), defaultPolicy);
+        return new ScopedKeyManager(withActor("key:" + principal.keyId(), reason), scope);
     }
 
     // ---- helpers --------------------------------------------------------------------------
@@ -463,11 +533,13 @@ final class DefaultKeyManager implements KeyManager {
         for (int attempt = 0; ; attempt++) {
             KeyRecord current = find(id);
             KeyRecord.Builder next = change.apply(current);
-            if (next == null) {
+            KeyRecord changed = next == null ? null : stamp(next, s.clock().instant()).build();
+            guard(current, changed); // on the version read, inside the loop: the rule holds for what is written
+            if (changed == null) {
                 return current;
             }
             try {
-                return s.store().save(stamp(next, s.clock().instant()).build(), current.version());
+                return s.store().save(changed, current.version());
             } catch (StoreConflictException e) {
                 if (attempt == MAX_ATTEMPTS - 1) {
                     throw e;

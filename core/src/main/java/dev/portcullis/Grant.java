@@ -1,9 +1,7 @@
 package dev.portcullis;
 
-import java.net.IDN;
-import java.util.Locale;
+import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A permission on a resource pattern, e.g. {@code messages:send @ example.com}.
@@ -12,11 +10,17 @@ import java.util.regex.Pattern;
  * pattern is {@code *} (every resource of the key's own account), an exact resource name, or
  * {@code *.example.com} (subdomains only: never {@code example.com} itself, never
  * {@code example.com.evil.org}). Resource names are canonicalised like domains: lower case,
- * trailing dot stripped, IDN to ASCII.
+ * one trailing dot stripped, internationalised labels to IDNA2008 / UTS #46 non-transitional
+ * A-labels ({@code faß.de} is {@code xn--fa-hia.de}, never {@code fass.de}; {@code ς} stays final
+ * sigma). A name that cannot be decided is refused rather than folded: a character that would map
+ * to nothing (soft hyphen, ZWJ, ZWNJ, variation selectors, other default-ignorables), symbols,
+ * code points unassigned in this JVM's Unicode, a case mapping that is not one to one, a
+ * right-to-left label breaking the Bidi rule, two trailing dots, an empty label, an {@code xn--}
+ * label that is not a valid A-label. Names in ASCII keep the resource grammar
+ * ({@code a-z 0-9 - _ @ + .}); a name with non-ASCII text is a domain name, every label LDH. The
+ * canonical form is a fixed point: canonicalising it again gives it back.
  */
 public final class Grant {
-    private static final Pattern RESOURCE = Pattern.compile("[a-z0-9_@+-][a-z0-9._@+-]{0,252}");
-
     private final String permission;
     private final String pattern;
 
@@ -105,32 +109,18 @@ public final class Grant {
 
     /**
      * The canonical form of a resource name, or {@code null} if it cannot be one: lower case,
-     * one trailing dot stripped, internationalised labels to ASCII (punycode).
+     * one trailing dot stripped, internationalised labels as IDNA2008 / UTS #46 non-transitional
+     * A-labels, refused where that cannot be decided (see the class comment). Idempotent: a
+     * non-null result is its own canonical form.
      */
     public static String canonicalResource(String resource) {
         if (resource == null || resource.isEmpty() || resource.length() > 253) {
             return null;
         }
-        if (isCanonical(resource)) {
-            return resource; // the usual case, checked without a regex or a copy
+        if (isCanonical(resource) && !resource.contains("xn--")) {
+            return resource; // the usual case, checked without a copy (an A-label is decoded and checked first)
         }
-        String r = resource.endsWith(".") ? resource.substring(0, resource.length() - 1) : resource;
-        boolean ascii = true;
-        for (int i = 0; i < r.length(); i++) {
-            if (r.charAt(i) > 0x7E) {
-                ascii = false;
-                break;
-            }
-        }
-        if (!ascii) {
-            try {
-                r = IDN.toASCII(r, IDN.USE_STD3_ASCII_RULES);
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        r = r.toLowerCase(Locale.ROOT);
-        return RESOURCE.matcher(r).matches() && !r.contains("..") ? r : null;
+        return DomainNames.canonical(resource);
     }
 
     /** Already lower-case ASCII of the resource alphabet, no trailing dot, no empty label. */
@@ -171,6 +161,59 @@ public final class Grant {
             throw new IllegalArgumentException("not a resource pattern: \"" + pattern + "\"");
         }
         return r;
+    }
+
+    /**
+     * Whether holding this grant implies holding {@code wanted}: its permission covers the wanted
+     * permission ({@code *} covers all; {@code noun:*} covers {@code noun:x} and {@code noun:*},
+     * never {@code *}) and its pattern covers the wanted pattern ({@code *} covers all; an exact
+     * name covers itself; {@code *.d} covers {@code x.d} and {@code *.x.d}, never {@code d} or {@code *}).
+     */
+    boolean implies(Grant wanted) {
+        if (!permits(wanted.permission)) { // also right for a wanted noun:* or *: only an equal or wider one permits it
+            return false;
+        }
+        String wr = wanted.pattern;
+        if (pattern.equals("*") || pattern.equals(wr)) {
+            return true;
+        }
+        if (wr.equals("*")) {
+            return false;
+        }
+        return wr.startsWith("*.") ? pattern.startsWith("*.") && covers(wr.substring(2)) : covers(wr);
+    }
+
+    // ---- the grant rule: the one place every caller asks -------------------------------------
+
+    /**
+     * The Authorize rule: whether some grant gives {@code permission} (a concrete {@code noun:verb})
+     * on {@code canonicalResource}, or, when it is {@code null} (a collection request), on some
+     * resource. Ownership of the resource by another account is checked before, by the caller.
+     */
+    static boolean allows(List<Grant> grants, String permission, String canonicalResource) {
+        for (Grant g : grants) {
+            if (g.permits(permission) && (canonicalResource == null || g.covers(canonicalResource))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether every grant of {@code wanted} is implied by one of {@code held}. */
+    static boolean impliesAll(List<Grant> held, List<Grant> wanted) {
+        for (Grant w : wanted) {
+            boolean covered = false;
+            for (Grant h : held) {
+                if (h.implies(w)) {
+                    covered = true;
+                    break;
+                }
+            }
+            if (!covered) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * The one configured root: a store, a key format, secrets and policies, shared by the
  * {@link #keys() management} half and the {@link #authenticator() request} half so that both
  * always agree. Build once per process (per store) and share; thread-safe. {@link #close()}
- * stops its change-feed subscription and refresh threads.
+ * writes the usage it still holds and stops its change-feed subscription and its threads; close it
+ * before the store (and the store's pool).
  *
  * <pre>{@code
  * Portcullis portcullis = Portcullis.builder()
@@ -39,15 +40,18 @@ public final class Portcullis implements AutoCloseable {
     private final DefaultAuthenticator authenticator;
     private final DefaultKeyManager keys;
     private final AutoCloseable subscription;
-    private final ExecutorService ownExecutor;
+    private final ThreadPoolExecutor ownExecutor;
     private final java.util.concurrent.ScheduledExecutorService flusher;
     private final RecordCache cache;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The most {@link #close()} waits for a running flush, and again for the refresh threads. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private Portcullis(Builder b) {
         Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
         Ticker ticker = b.clock != null ? () -> epochNanos(clock.instant()) : Ticker.systemTicker();
         Executor executor = b.executor;
-        ExecutorService own = null;
+        ThreadPoolExecutor own = null;
         if (executor == null) {
             ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
                 Thread t = new Thread(r, "portcullis-refresh");
@@ -103,7 +107,7 @@ public final class Portcullis implements AutoCloseable {
         }
         this.cache = cache;
         this.authenticator = new DefaultAuthenticator(settings, cache, compiler.none());
-        this.keys = new DefaultKeyManager(settings);
+        this.keys = new DefaultKeyManager(settings, authenticator, defaultPolicy);
         this.subscription = store.subscribe(cache::onChange);
         Duration flushEvery = b.usageFlush != null ? b.usageFlush : Duration.ofSeconds(10);
         this.flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -140,7 +144,10 @@ public final class Portcullis implements AutoCloseable {
         return new Health(status, reachable, latency, lag, mode, cache.size());
     }
 
-    /** Writes the usage recorded so far to the store now (it is also written every flush interval and on close). */
+    /**
+     * Writes the usage recorded so far to the store now (it is also written every flush interval
+     * and on {@link #close()}). A batch the store refuses is kept and retried at the next flush.
+     */
     public void flushUsage() {
         try {
             settings.usage.flush();
@@ -167,18 +174,67 @@ public final class Portcullis implements AutoCloseable {
         return authenticator;
     }
 
+    /**
+     * Writes the usage still held and stops this instance's threads; call it before closing the
+     * store, as in {@code portcullis.close(); store.close(); pool.close();}. In order: no new
+     * scheduled flush starts and one running is waited for (not interrupted: an interrupt can break
+     * a JDBC connection mid-write); new-network writes running on the refresh executor are waited
+     * for, queued ones left to the final write (the network is in its tally too); then every tally
+     * and every batch an earlier flush could not write is written on the calling thread, a failed
+     * write retried up to 3 times more (100, 200, 400 ms apart), and what still could not be written
+     * is logged as counts (no secret) at WARNING. Then the change feed and the refresh threads stop
+     * (queued refreshes are dropped, running ones waited for). Each wait is bounded by 10 s.
+     *
+     * <p>Requests that returned before {@code close()} was called are always in what it writes. A
+     * request racing {@code close()} gets its decision as usual, and its usage is written if it
+     * counted before close's last write (a request stalled between its decision and its count for
+     * longer than that is not). From {@code close()} on, usage is no longer recorded: requests an
+     * application still sends through a closed instance are decided but not counted, and announce
+     * no new network. Idempotent; an interrupt of the closing thread does not cut the writes short,
+     * and is restored on return.
+     */
     @Override
     public void close() {
-        flusher.shutdownNow();
-        flushUsage();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        flusher.shutdown();
+        interrupted |= await(flusher, deadline, "the usage flush in progress");
+        settings.usage.close(deadline);
         try {
             subscription.close();
         } catch (Exception e) {
             System.getLogger(Portcullis.class.getName()).log(System.Logger.Level.WARNING, "closing the change feed failed", e);
         }
         if (ownExecutor != null) {
-            ownExecutor.shutdownNow();
+            ownExecutor.shutdown();
+            ownExecutor.getQueue().clear(); // queued refreshes are moot; queued new-network writes are in the tallies written above
+            interrupted |= await(ownExecutor, System.nanoTime() + CLOSE_WAIT.toNanos(), "the refresh threads");
         }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for a shut-down executor until {@code deadline}, then interrupts what still runs; returns whether interrupted. */
+    private static boolean await(ExecutorService executor, long deadline, String what) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    return interrupted;
+                }
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // keep waiting: the bound, not the interrupt, ends the wait
+            }
+        }
+        System.getLogger(Portcullis.class.getName()).log(System.Logger.Level.WARNING,
+                "close(): " + what + " did not end within " + CLOSE_WAIT.toSeconds() + " s; interrupting it");
+        executor.shutdownNow();
+        return interrupted;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.portcullis.store.KeyRecord;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -13,6 +14,13 @@ import java.util.Set;
 public final class Principal implements java.security.Principal {
     private final Identity who;
     private final ClientAddress client;
+    /** The channel it authenticated on: {@code authorize} checks the record still allows it. */
+    private final Channel channel;
+    /**
+     * The stored secret hash it was verified against (never shown): {@code authorize} ends a
+     * session whose credential's secret changed since.
+     */
+    private final String verifiedHash;
 
     /**
      * What a principal tells of its record: everything but the hash. Built once per loaded record
@@ -45,14 +53,21 @@ public final class Principal implements java.security.Principal {
         }
     }
 
-    private Principal(Identity who, ClientAddress client) {
+    private Principal(Identity who, ClientAddress client, Channel channel, String verifiedHash) {
         this.who = who;
         this.client = client;
+        this.channel = channel;
+        this.verifiedHash = verifiedHash;
     }
 
-    static Principal of(Identity who, ClientAddress client) {
-        return new Principal(who, client);
+    static Principal of(Identity who, ClientAddress client, Channel channel, String verifiedHash) {
+        return new Principal(who, client, channel, verifiedHash);
     }
+
+    /** The channel it authenticated on. */
+    public Channel channel() { return channel; }
+
+    String verifiedHash() { return verifiedHash; }
 
     Subject subject() {
         return who.subject;
@@ -81,12 +96,7 @@ public final class Principal implements java.security.Principal {
 
     /** Whether some grant gives {@code permission} (a concrete {@code noun:verb}) on any resource. */
     public boolean hasPermission(String permission) {
-        for (Grant g : who.grants) {
-            if (g.permits(permission)) {
-                return true;
-            }
-        }
-        return false;
+        return Grant.allows(who.grants, AuthRequest.validRequired(permission), null);
     }
 
     /**
@@ -95,16 +105,7 @@ public final class Principal implements java.security.Principal {
      * {@link Authenticator#authorize}'s business, through {@code ResourceOwners}.
      */
     public boolean permits(String permission, String resource) {
-        String canonical = Grant.canonicalResource(resource);
-        if (canonical == null) {
-            return false;
-        }
-        for (Grant g : who.grants) {
-            if (g.permits(permission) && g.covers(canonical)) {
-                return true;
-            }
-        }
-        return false;
+        return Grant.allows(who.grants, AuthRequest.validRequired(permission), AuthRequest.validResource(resource));
     }
 
     /**
@@ -113,6 +114,7 @@ public final class Principal implements java.security.Principal {
      */
     public List<String> resourcesFor(String permission) {
         java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        AuthRequest.validRequired(permission);
         for (Grant g : who.grants) {
             if (g.permits(permission)) {
                 if (g.resourcePattern().equals("*")) {

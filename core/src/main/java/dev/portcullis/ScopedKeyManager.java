@@ -2,151 +2,100 @@ package dev.portcullis;
 
 import dev.portcullis.store.AccountRecord;
 import dev.portcullis.store.Page;
+import dev.portcullis.store.Usage;
 
-import java.time.Instant;
-import java.util.List;
+import java.time.Duration;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
- * {@link KeyManager#actingAs}: the escalation rule. A key manages keys only in its own account,
- * never beyond its own grants or its own expiry, so a leaked management key cannot mint a
- * stronger or longer-lived one.
+ * {@link KeyManager#actingAs}: a key managing its own account's credentials. Reads need
+ * {@code keys:read}, changes {@code keys:write}; every change goes through a manager that
+ * checks it against {@link ManagementScope}'s rule, on the record actually written: a credential
+ * made or changed by a key can do nothing that key cannot do, and a stronger one cannot be
+ * touched (rotated, re-passworded, updated, revoked).
  */
 final class ScopedKeyManager implements KeyManager {
+    /** Unscoped, named after the acting key: for reads and leak reports. */
     private final DefaultKeyManager keys;
-    private final Principal actor;
+    /** The same, each change checked against the scope. */
+    private final DefaultKeyManager guarded;
+    private final ManagementScope scope;
 
-    ScopedKeyManager(DefaultKeyManager keys, Principal actor) {
+    ScopedKeyManager(DefaultKeyManager keys, ManagementScope scope) {
         this.keys = keys;
-        this.actor = actor;
-    }
-
-    private void require(String permission) {
-        if (!actor.hasPermission(permission)) {
-            throw new SecurityException("key " + actor.keyId() + " lacks " + permission);
-        }
-    }
-
-    private void ownAccount(String account) {
-        if (!actor.account().equals(account)) {
-            throw new SecurityException("key " + actor.keyId() + " may manage only account " + actor.account());
-        }
-    }
-
-    /** Every grant asked for must be covered by one the actor holds; the expiry must not outlive the actor's. */
-    private void withinActor(List<Grant> grants, Instant expiresAt) {
-        for (Grant wanted : grants) {
-            if (actor.grants().stream().noneMatch(g -> covers(g, wanted))) {
-                throw new SecurityException("key " + actor.keyId() + " cannot grant " + wanted + ", which it does not hold");
-            }
-        }
-        Instant limit = actor.expiresAt();
-        if (limit != null && (expiresAt == null || expiresAt.isAfter(limit))) {
-            throw new SecurityException("key " + actor.keyId() + " cannot create a key that outlives it (" + limit + ")");
-        }
-    }
-
-    /** Whether holding {@code held} implies holding {@code wanted}. */
-    static boolean covers(Grant held, Grant wanted) {
-        String hp = held.permission();
-        String wp = wanted.permission();
-        boolean permission = hp.equals("*") || hp.equals(wp)
-                || (hp.endsWith(":*") && !wp.equals("*") && wp.startsWith(hp.substring(0, hp.length() - 1)));
-        if (!permission) {
-            return false;
-        }
-        String hr = held.resourcePattern();
-        String wr = wanted.resourcePattern();
-        if (hr.equals("*") || hr.equals(wr)) {
-            return true;
-        }
-        if (wr.equals("*")) {
-            return false;
-        }
-        // *.example.com covers a.example.com and *.a.example.com, never example.com; an exact name covers only itself.
-        if (wr.startsWith("*.")) {
-            return hr.startsWith("*.") && held.covers(wr.substring(2));
-        }
-        return held.covers(wr);
+        this.guarded = keys.scopedTo(scope);
+        this.scope = scope;
     }
 
     @Override
     public IssuedKey create(KeySpec spec) {
-        require("keys:write");
-        ownAccount(spec.account);
-        withinActor(spec.grants, keys.expiryOf(spec.expiresAt, spec.lifetime));
-        return keys.create(spec);
+        scope.actor("keys:write");
+        scope.ownAccount(spec.account);
+        return guarded.create(spec);
     }
 
     @Override
     public IssuedPassword createSmtpCredential(SmtpCredentialSpec spec) {
-        require("keys:write");
-        ownAccount(spec.account);
-        withinActor(spec.grants, keys.expiryOf(spec.expiresAt, spec.lifetime));
-        return keys.createSmtpCredential(spec);
+        scope.actor("keys:write");
+        scope.ownAccount(spec.account);
+        return guarded.createSmtpCredential(spec);
     }
 
     @Override
     public Optional<KeyInfo> get(String id) {
-        require("keys:read");
-        return keys.get(id).filter(k -> k.account().equals(actor.account()));
+        scope.actor("keys:read");
+        return keys.get(id).filter(k -> k.account().equals(scope.account()));
     }
 
     @Override
     public Page<KeyInfo> list(String account, String cursor, int limit) {
-        require("keys:read");
-        ownAccount(account);
+        scope.actor("keys:read");
+        scope.ownAccount(account);
         return keys.list(account, cursor, limit);
     }
 
     @Override
     public KeyInfo revoke(String id) {
-        require("keys:write");
-        ownTarget(id);
-        return keys.revoke(id);
+        ownTarget(id, "keys:write");
+        return guarded.revoke(id);
     }
 
     @Override
-    public IssuedKey rotate(String id, java.time.Duration grace) {
-        require("keys:write");
-        ownTarget(id);
-        return keys.rotate(id, grace); // the successor has the same grants and expiry: nothing to escalate
+    public IssuedKey rotate(String id, Duration grace) {
+        ownTarget(id, "keys:write");
+        return guarded.rotate(id, grace);
     }
 
     @Override
     public KeyInfo update(String id, KeyUpdate update) {
-        require("keys:write");
-        KeyInfo target = ownTarget(id);
-        List<Grant> grants = update.grants != null ? update.grants : target.grants();
-        Instant expiry = update.expirySet ? keys.expiryOf(update.expiresAt, update.lifetime) : target.expiresAt();
-        withinActor(grants, expiry);
-        return keys.update(id, update);
+        ownTarget(id, "keys:write");
+        return guarded.update(id, update);
     }
 
+    /** Refused as a whole, before any is revoked, if the account holds a live credential stronger than the key. */
     @Override
     public int revokeAll(String account) {
-        require("keys:write");
-        ownAccount(account);
-        return keys.revokeAll(account);
+        scope.actor("keys:write");
+        scope.ownAccount(account);
+        return guarded.revokeAll(account);
     }
 
     @Override
     public Optional<KeyInfo> whoami(String token) {
-        return keys.whoami(token).filter(k -> k.account().equals(actor.account()));
+        return keys.whoami(token).filter(k -> k.account().equals(scope.account()));
     }
 
     @Override
     public IssuedPassword changePassword(String id) {
-        require("keys:write");
-        ownTarget(id);
-        return keys.changePassword(id);
+        ownTarget(id, "keys:write");
+        return guarded.changePassword(id);
     }
 
     @Override
     public KeyInfo changePassword(String id, String newPassword) {
-        require("keys:write");
-        ownTarget(id);
-        return keys.changePassword(id, newPassword);
+        ownTarget(id, "keys:write");
+        return guarded.changePassword(id, newPassword);
     }
 
     @Override
@@ -166,21 +115,21 @@ final class ScopedKeyManager implements KeyManager {
     }
 
     @Override
-    public Optional<dev.portcullis.store.Usage> usage(String id) {
-        require("keys:read");
-        ownTarget(id);
+    public Optional<Usage> usage(String id) {
+        ownTarget(id, "keys:read");
         return keys.usage(id);
     }
 
     @Override
     public KeyManager changedBy(String actorName, String reason) {
-        return new ScopedKeyManager(keys.withActor("key:" + actor.keyId(), reason), actor);
+        return new ScopedKeyManager(keys.withActor(keys.actorName(), reason), scope);
     }
 
-    private KeyInfo ownTarget(String id) {
-        KeyInfo target = keys.get(id).orElseThrow(() -> new java.util.NoSuchElementException("no credential " + id));
-        ownAccount(target.account());
-        return target;
+    /** The acting key may use {@code permission}, and {@code id} is in its account. */
+    private void ownTarget(String id, String permission) {
+        scope.actor(permission);
+        KeyInfo target = keys.get(id).orElseThrow(() -> new NoSuchElementException("no credential " + id));
+        scope.ownAccount(target.account());
     }
 
     @Override

@@ -68,8 +68,12 @@ public final class TrustedProxies {
         return header;
     }
 
-    /** A linear scan: proxy lists are short, and it allocates nothing. */
-    boolean trusts(ClientAddress address) {
+    /**
+     * Whether {@code address} is in one of the trusted blocks, for a protocol that names the
+     * client another way, such as the PROXY protocol of an SMTP server. A linear scan: proxy lists
+     * are short, and it allocates nothing.
+     */
+    public boolean trusts(ClientAddress address) {
         for (IPAddress block : blocks) {
             if (block.contains(address.ip())) {
                 return true;

@@ -18,7 +18,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Usage per credential (DESIGN §3): counts per outcome, last use and client, networks seen
@@ -27,6 +31,7 @@ import java.util.concurrent.atomic.LongAdder;
  * batch of deltas, which it adds to what it holds; a batch that fails is kept for the next flush.
  * A network a credential was never used from is announced once: it is written to the store at
  * once, and the known networks are read back from the store, so a restart does not announce it again.
+ * {@link #close} writes everything still held, retrying a failed batch; after it nothing is counted.
  */
 final class UsageRecorder {
     private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
@@ -54,6 +59,15 @@ final class UsageRecorder {
     private static final String NOWHERE = "";
     /** Deltas of evicted tallies and of failed flushes, for the next flush. */
     private final ConcurrentLinkedQueue<Usage> carried = new ConcurrentLinkedQueue<>();
+    /** Set by {@link #close}: from then on {@link #record} counts nothing and announces nothing. */
+    private volatile boolean closed;
+    /**
+     * New-network writes running now on the executor (queued ones, once closed, do not write: the
+     * network is also in its tally, which {@link #close} writes). {@link #close} waits for these.
+     */
+    private final AtomicInteger announcing = new AtomicInteger();
+    /** Write attempts {@link #close} makes before it gives up on what is left. */
+    static final int CLOSE_ATTEMPTS = 4;
 
     /** What one credential did since the last flush. */
     private static final class Tally {
@@ -112,6 +126,9 @@ final class UsageRecorder {
      * @return whether this allowed use came from a network the credential was never used from
      */
     boolean record(String key, boolean counted, DenyReason reason, ClientAddress client, long nowMillis) {
+        if (closed) {
+            return false; // after close(): a no-op (see close)
+        }
         // An attempt that names no credential (an unknown id or username, a malformed request) is
         // counted into a tally of its own in a map no flush ever writes, through the same lookup, so
         // that it costs what a failure on a real credential does, in as much memory (checklist I49;
@@ -147,8 +164,24 @@ final class UsageRecorder {
         t.networks.add(net);
         // Persist the new network now, not at the next flush, so a restart does not announce it twice.
         Usage first = new Usage(id, null, null, Map.of(), Set.of(net));
-        executor.execute(() -> write(List.of(first)));
+        try {
+            executor.execute(() -> announce(first));
+        } catch (RejectedExecutionException e) {
+            // Saturated or shut down: the network is in the tally too, so the next flush (or close) writes it.
+        }
         return true;
+    }
+
+    /** Writes a new network at once, unless closed: then close() writes it, from the tally. */
+    private void announce(Usage first) {
+        announcing.incrementAndGet(); // before reading closed: either close() sees this write running, or it sees closed
+        try {
+            if (!closed) {
+                write(List.of(first));
+            }
+        } finally {
+            announcing.decrementAndGet();
+        }
     }
 
     /** Carries what landed in a retired tally to the next flush. */
@@ -213,6 +246,77 @@ final class UsageRecorder {
             carried.addAll(batch); // added to the store's values, so retrying later loses and doubles nothing
             LOG.log(System.Logger.Level.WARNING, "usage flush failed; " + batch.size() + " deltas kept for the next one: " + e);
         }
+    }
+
+    /**
+     * Writes everything still held, for good, on the calling thread: from the moment it starts,
+     * {@link #record} is a no-op. It waits (until {@code deadlineNanos}, a {@link System#nanoTime}
+     * value) for new-network writes running on the executor, then writes every tally and the carry
+     * list, retrying a failed batch up to {@value #CLOSE_ATTEMPTS} times, then once more for counts
+     * that a request racing close landed after the first write. What it could not write it logs, as
+     * counts (never a secret), and keeps in memory only.
+     *
+     * <p>A request whose {@code record} call started before {@code close} counts into a tally that
+     * is marked retired here: what it counts before the drain is in the drain, what it counts after
+     * is handed on to the carry list by the request itself, which the later passes write. Only a
+     * request stalled between its check of {@link #closed} and its count for longer than all passes
+     * take is not written.
+     *
+     * @return whether everything was written
+     */
+    boolean close(long deadlineNanos) {
+        closed = true;
+        for (Tally t : tallies.values()) {
+            t.retired = true; // a count landing after the drain below goes to the carry list (see record)
+        }
+        while (announcing.get() > 0 && deadlineNanos - System.nanoTime() > 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        RuntimeException last = null;
+        int failures = 0;
+        for (int pass = 0; pass < CLOSE_ATTEMPTS + 2; pass++) {
+            List<Usage> batch = new ArrayList<>();
+            for (Usage u; (u = carried.poll()) != null; ) {
+                batch.add(u);
+            }
+            for (Tally t : tallies.values()) {
+                Usage u = t.drain();
+                if (u != null) {
+                    batch.add(u);
+                }
+            }
+            if (batch.isEmpty()) {
+                return true;
+            }
+            try {
+                store.addUsage(batch);
+                last = null;
+            } catch (RuntimeException e) {
+                carried.addAll(batch); // added whole or not at all (CredentialStore#addUsage): retrying doubles nothing
+                last = e;
+                if (++failures >= CLOSE_ATTEMPTS || deadlineNanos - System.nanoTime() <= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50L << failures)); // 100, 200, 400 ms
+            }
+        }
+        Map<String, Long> counts = new HashMap<>();
+        int deltas = 0;
+        int networks = 0;
+        Set<String> ids = new HashSet<>();
+        for (Usage u : carried) {
+            u.counts().forEach((k, v) -> counts.merge(k, v, Long::sum));
+            networks += u.networks().size();
+            deltas++;
+            ids.add(u.keyId());
+        }
+        if (deltas == 0) {
+            return true;
+        }
+        LOG.log(System.Logger.Level.WARNING, "usage not written at close after " + failures + " failed attempts: "
+                + deltas + " deltas of " + ids.size() + " credentials, counts " + counts + ", "
+                + networks + " networks; last error: " + last);
+        return false;
     }
 
     /** Credentials with a tally in memory now. */

@@ -19,7 +19,8 @@ import java.util.Set;
  * ({@code !} for none), then the {@code Authorization} values ({@code #} fields as
  * {@code Basic base64(rest)}; none means no header; a single value starting with {@code @} is a
  * gateway's {@link AuthRequest#apiKey}). Oracle: never an exception but the documented
- * {@link IllegalArgumentException} of {@link AuthRequest#require} for a non-concrete permission
+ * {@link IllegalArgumentException} of {@link AuthRequest#require} for a non-concrete permission or a
+ * resource that cannot be a resource name
  * and the {@link NullPointerException} of a value list holding {@code null},
  * never an allow without the placeholder of an allowable credential, one event per attempt, no
  * secret in any event, no header credential in the request's {@code toString}; and an allowed principal re-checked through {@link Authenticator#authorize}
@@ -54,14 +55,17 @@ class AuthenticateFuzzTest {
             request = AuthRequest.http(header.isEmpty() ? null : header, client);
         }
         if (permission != null) {
+            boolean concrete = Grant.isPermission(permission) && !permission.equals("*") && !permission.endsWith(":*");
+            boolean resourceOk = resource == null || Grant.canonicalResource(resource) != null;
             try {
-                request = request.require(permission, resource);
+                // A bad permission or resource is an exception at the call, never an allow (issue 24).
+                request = resource == null ? request.require(permission) : request.require(permission, resource);
             } catch (IllegalArgumentException e) {
-                assertFalse(Grant.isPermission(permission) && !permission.equals("*") && !permission.endsWith(":*"),
-                        "require refuses only non-concrete permissions");
+                assertFalse(concrete && resourceOk, "require refuses only non-concrete permissions and non-resources");
                 assertNotNull(e.getMessage());
                 return;
             }
+            assertTrue(concrete && resourceOk, "require took a non-concrete permission or a non-resource");
         }
         // toString shows the client and permission@resource as the caller gave them (found by this
         // target: a resource may hold any text), but never a credential from the header.
@@ -86,7 +90,8 @@ class AuthenticateFuzzTest {
         }
         // Re-check at MAIL FROM with the same (or no) permission: never more than it holds.
         String again = permission != null ? permission : "messages:send";
-        AuthResult at = W.auth.authorize(p, again, resource);
+        AuthResult at = resource == null || permission == null && Grant.canonicalResource(resource) == null
+                ? W.auth.authorize(p, again) : W.auth.authorize(p, again, resource);
         W.checkDecision(at, Set.of(p.keyId()), true);
         if (at.allowed()) {
             assertTrue(grants(p, again, resource));

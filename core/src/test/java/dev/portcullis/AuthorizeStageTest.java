@@ -2,6 +2,7 @@ package dev.portcullis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.store.CredentialStore;
@@ -46,8 +47,9 @@ class AuthorizeStageTest {
         assertTrue(may(k, "messages:send", "EXAMPLE.com."));
         assertTrue(may(k, "messages:send", "example.com"));
         assertFalse(may(k, "messages:send", "mail.example.com"));
-        assertFalse(may(k, "messages:send", "example.com.."));
-        assertFalse(may(k, "messages:send", ""));
+        // Not resource names: an exception at the call, never an allow (issue 24).
+        assertThrows(IllegalArgumentException.class, () -> may(k, "messages:send", "example.com.."));
+        assertThrows(IllegalArgumentException.class, () -> may(k, "messages:send", ""));
         IssuedKey idn = key("messages:send@bücher.example");
         assertTrue(may(idn, "messages:send", "xn--bcher-kva.example"));
         assertTrue(may(idn, "messages:send", "BÜCHER.example"));

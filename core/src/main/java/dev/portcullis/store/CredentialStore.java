@@ -44,7 +44,9 @@ public interface CredentialStore {
     /**
      * Adds a batch of usage to the stored values: counts are summed, the latest use wins for
      * last-used time and address, networks are unioned (bounded by {@link Usage#MAX_NETWORKS}).
-     * Deltas for unknown ids are dropped.
+     * Deltas for unknown ids are dropped. A batch is added whole or not at all: when this throws,
+     * nothing of it was added, and Portcullis retries the same batch later (at its next flush, and
+     * at close), which must not count anything twice.
      */
     void addUsage(Collection<Usage> batch);
 

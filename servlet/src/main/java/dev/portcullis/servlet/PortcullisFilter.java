@@ -131,13 +131,18 @@ public final class PortcullisFilter implements Filter {
             ask = ask.require(route.permission);
         } else {
             canonical = Grant.canonicalResource(resource);
-            // A value that is no resource name goes to the core as it is, which denies it (403) once the credentials held.
-            ask = ask.require(route.permission, canonical != null ? canonical : resource);
+            // A value that is no resource name is never granted: the credentials are checked alone,
+            // and once they hold the answer is 403, as for any resource the key has no grant on.
+            ask = canonical != null ? ask.require(route.permission, canonical) : ask;
         }
         AuthResult result = authenticator.authenticate(ask);
         HttpVerdict verdict = result.http();
         if (!result.allowed()) {
             render(response, verdict);
+            return;
+        }
+        if (resource != null && canonical == null) {
+            render(response, NOT_A_RESOURCE);
             return;
         }
         verdict.headers().forEach(response::setHeader);
@@ -194,6 +199,9 @@ public final class PortcullisFilter implements Filter {
         String h = authorization.get(0);
         return h.regionMatches(true, 0, "Basic", 0, 5) ? HttpServletRequest.BASIC_AUTH : "BEARER";
     }
+
+    /** The answer to authenticated credentials on a path whose resource cannot be a resource name. */
+    private static final HttpVerdict NOT_A_RESOURCE = new HttpVerdict(403, java.util.Map.of(), "Forbidden");
 
     private void render(HttpServletResponse response, HttpVerdict v) throws IOException {
         response.setStatus(v.status());

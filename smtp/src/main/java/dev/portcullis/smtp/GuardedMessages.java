@@ -2,6 +2,7 @@ package dev.portcullis.smtp;
 
 import dev.portcullis.AuthResult;
 import dev.portcullis.Authenticator;
+import dev.portcullis.Grant;
 import dev.portcullis.Limit;
 import dev.portcullis.Principal;
 import dev.portcullis.RateLimiter;
@@ -25,6 +26,12 @@ final class GuardedMessages implements MessageHandlerFactory {
     static final String SEND = "messages:send";
     static final SmtpReply NOT_AUTHENTICATED = new SmtpReply(530, "5.7.0", "Authentication required");
     static final SmtpReply SENDER_REFUSED = new SmtpReply(550, "5.7.1", "Not authorized to send as this sender");
+    /**
+     * The sender is not exactly one RFC 5321 mailbox (or {@code <>}): a list, group, display name,
+     * comment, source route, malformed or over-long path. RFC 3463 X.1.7 is "bad sender's mailbox
+     * address syntax"; RFC 5321 §4.5.3.1.10 answers an over-long path with 501 too.
+     */
+    static final SmtpReply BAD_SENDER_SYNTAX = new SmtpReply(501, "5.1.7", "Bad sender address syntax");
     static final SmtpReply RATE_LIMITED = new SmtpReply(450, "4.7.1", "Rate limit exceeded, try again later");
 
     private final Authenticator authenticator;
@@ -44,28 +51,32 @@ final class GuardedMessages implements MessageHandlerFactory {
 
     /**
      * The refusal for this sender, or {@code null} if {@code principal} may send as it. The
-     * record is re-read through {@code authorize}, so a key revoked since AUTH stops here.
+     * sender must be exactly one RFC 5321 mailbox ({@link SmtpPath}), or the null reverse-path
+     * with {@link SmtpOptions.Builder#allowNullSender}; anything else is {@link #BAD_SENDER_SYNTAX}
+     * before the authenticator is asked. The record is re-read through {@code authorize}, so a
+     * key revoked since AUTH stops here.
      */
     SmtpReply refusal(Principal principal, String sender) {
-        int at = sender.lastIndexOf('@');
-        String domain = at < 0 ? "" : sender.substring(at + 1);
-        String resource;
         if (sender.isEmpty()) {
-            if (!options.nullSender) {
-                return SENDER_REFUSED;
-            }
-            resource = null; // the permission on some domain
-        } else if (domain.startsWith("[")) {
-            if (!options.addressLiterals) {
-                return SENDER_REFUSED;
-            }
-            resource = null;
-        } else if (domain.isEmpty()) {
-            return SENDER_REFUSED; // "postmaster" alone names no domain to authorize
-        } else {
-            resource = domain;
+            return options.nullSender ? onSomeDomain(principal) : SENDER_REFUSED;
         }
-        AuthResult r = authenticator.authorize(principal, SEND, resource);
+        SmtpPath.Mailbox mailbox = SmtpPath.parse(sender);
+        if (mailbox == null) {
+            return BAD_SENDER_SYNTAX; // a list, group, display name, comment, source route, bad syntax or too long
+        }
+        if (mailbox.addressLiteral()) {
+            return options.addressLiterals ? onSomeDomain(principal) : SENDER_REFUSED;
+        }
+        if (Grant.canonicalResource(mailbox.domain()) == null) {
+            return BAD_SENDER_SYNTAX; // e.g. a label IDNA refuses: not a domain name, so no grant can cover it
+        }
+        AuthResult r = authenticator.authorize(principal, SEND, mailbox.domain());
+        return r.allowed() ? null : r.smtp();
+    }
+
+    /** The sender names no domain (null sender, address literal): {@code messages:send} on some domain. */
+    private SmtpReply onSomeDomain(Principal principal) {
+        AuthResult r = authenticator.authorize(principal, SEND);
         return r.allowed() ? null : r.smtp();
     }
 

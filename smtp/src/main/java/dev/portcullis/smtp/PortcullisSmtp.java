@@ -60,7 +60,7 @@ public final class PortcullisSmtp {
             case IMPLICIT_TLS -> builder.requireTLS(true).hideTLS(true).serverSocketFactory(options.tls);
             case PLAINTEXT -> builder.requireTLS(false).enableTLS(false);
         }
-        if (!options.proxies.isEmpty()) {
+        if (options.proxies != null) {
             builder.proxyHandler(new TrustedProxyProtocol(options.proxies));
         }
         return builder;

@@ -2,9 +2,9 @@ package dev.portcullis.smtp;
 
 import dev.portcullis.Limit;
 import dev.portcullis.RateLimiter;
+import dev.portcullis.TrustedProxies;
 
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
@@ -33,7 +33,10 @@ public final class SmtpOptions {
     final boolean nullSender;
     final boolean addressLiterals;
     final int maxFailedAuth;
-    final List<Cidr> proxies;
+    /** The peers whose PROXY header is read, or {@code null} for none. */
+    final TrustedProxies proxies;
+    /** Their blocks as configured, for {@link #toString}. */
+    private final List<String> proxyBlocks;
 
     private SmtpOptions(Builder b) {
         this.transport = b.transport;
@@ -43,7 +46,8 @@ public final class SmtpOptions {
         this.nullSender = b.nullSender;
         this.addressLiterals = b.addressLiterals;
         this.maxFailedAuth = b.maxFailedAuth > 0 ? b.maxFailedAuth : 3;
-        this.proxies = b.proxies;
+        this.proxyBlocks = b.proxyBlocks;
+        this.proxies = b.proxyBlocks.isEmpty() ? null : b.proxies;
     }
 
     public static Builder builder() {
@@ -53,7 +57,7 @@ public final class SmtpOptions {
     @Override
     public String toString() {
         return "SmtpOptions[" + transport + (recipientLimit != null ? ", recipients " + recipientLimit : "")
-                + (proxies.isEmpty() ? "" : ", PROXY from " + proxies) + "]";
+                + (proxies == null ? "" : ", PROXY from " + proxyBlocks) + "]";
     }
 
     /** Each setting may be given once; a second call throws {@link IllegalStateException}. */
@@ -65,7 +69,8 @@ public final class SmtpOptions {
         private boolean nullSender;
         private boolean addressLiterals;
         private int maxFailedAuth;
-        private List<Cidr> proxies = List.of();
+        private TrustedProxies proxies;
+        private List<String> proxyBlocks = List.of();
         private boolean proxiesSet;
 
         private Builder() {}
@@ -166,12 +171,18 @@ public final class SmtpOptions {
          * balancer, and takes its source address as the client's. Peers elsewhere are their own
          * client address, and a PROXY line from them is just an unknown command. Default none.
          *
-         * @throws IllegalArgumentException for an entry that is not a CIDR block
+         * <p>The blocks are read as the core reads trusted proxies ({@link TrustedProxies}): an
+         * IPv4-mapped block must be inside {@code ::ffff:0:0/96} ({@code ::ffff:10.0.0.0/104} is
+         * 10.0.0.0/8; {@code ::ffff:10.0.0.0/8} is refused), and host bits must be zero.
+         *
+         * @throws IllegalArgumentException for an entry that is not a CIDR block (named in the message)
          */
         public Builder proxyProtocolFrom(String... cidrs) {
             once(proxiesSet, "proxyProtocolFrom");
             proxiesSet = true;
-            this.proxies = Arrays.stream(cidrs).map(Cidr::parse).toList();
+            // Only the blocks of TrustedProxies are used here (trusts); the PROXY protocol has no header name.
+            this.proxies = TrustedProxies.xForwardedFor(cidrs);
+            this.proxyBlocks = List.of(cidrs);
             return this;
         }
 
@@ -181,7 +192,7 @@ public final class SmtpOptions {
                 throw new IllegalStateException("choose a transport: startTls(context), implicitTls(context) "
                         + "or, for tests, insecurePlaintextAuth()");
             }
-            if (transport == Transport.IMPLICIT_TLS && !proxies.isEmpty()) {
+            if (transport == Transport.IMPLICIT_TLS && !proxyBlocks.isEmpty()) {
                 // SubEthaSMTP reads the PROXY header from the socket's stream, which is already TLS.
                 throw new IllegalStateException("SubEthaSMTP cannot read a PROXY header before an implicit TLS handshake");
             }
