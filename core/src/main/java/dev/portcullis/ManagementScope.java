@@ -105,7 +105,7 @@ final class ManagementScope {
             return "it is in another account";
         }
         if (!Grant.impliesAll(actor.grants(), target.grants())) {
-            return "its grants exceed the acting key's";
+            return "it would hold a grant the acting key does not hold";
         }
         if (actor.expiresAt() != null && (target.expiresAt() == null || target.expiresAt().isAfter(actor.expiresAt()))) {
             return "it would outlive the acting key (" + actor.expiresAt() + ")";
