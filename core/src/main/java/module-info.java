@@ -8,5 +8,5 @@ module dev.portcullis.core {
     requires static micrometer.core;
 
     exports dev.portcullis;
-    exports dev.portcullis.store;
+    exports dev.portcullis.spi;
 }

@@ -3,6 +3,7 @@ package dev.portcullis;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import dev.portcullis.spi.RateLimiter;
 
 /**
  * The decision on one request: allowed with a {@link Principal}, or denied with a
@@ -119,5 +120,79 @@ public final class AuthResult {
     @Override
     public String toString() {
         return reason == null ? "AuthResult[allowed " + principal + "]" : "AuthResult[denied " + reason + "]";
+    }
+
+    /**
+     * How an {@link AuthResult} is answered over HTTP: status, headers to set, and a generic message
+     * that reveals nothing of which check failed. Adapters and gateways write no mapping of their own.
+     *
+     * @param status 200 when allowed, else 401, 403, 429 or 503
+     * @param headers e.g. {@code WWW-Authenticate}, {@code Retry-After}, {@code RateLimit}, {@code RateLimit-Policy}
+     * @param message a short human text such as {@code Unauthorized}
+     */
+    public record HttpVerdict(int status, Map<String, String> headers, String message) {
+        public HttpVerdict {
+            headers = Map.copyOf(headers);
+        }
+
+        /** A small JSON body: {@code {"message":"Unauthorized"}}. */
+        public String jsonBody() {
+            return "{\"message\":\"" + message + "\"}";
+        }
+    }
+
+    /**
+     * How an {@link AuthResult} is answered over SMTP (RFC 4954 §6, RFC 3463 enhanced codes).
+     *
+     * @param code e.g. 235, 535
+     * @param enhanced e.g. {@code 2.7.0}, {@code 5.7.8}; {@code null} for a {@code 334} challenge
+     * @param text a generic text
+     */
+    public record SmtpReply(int code, String enhanced, String text) {
+        /**
+         * The reply line without CRLF, e.g. {@code 535 5.7.8 Authentication credentials invalid}, or
+         * {@code 334 <challenge>} (no enhanced code) during an exchange.
+         */
+        public String line() {
+            return enhanced == null ? code + " " + text : code + " " + enhanced + " " + text;
+        }
+
+        /** Whether the client should not retry this session (5xx). */
+        public boolean permanent() {
+            return code >= 500;
+        }
+    }
+
+    /**
+     * The state of the tightest limit after a decision, for the {@code RateLimit} and
+     * {@code RateLimit-Policy} fields of draft-ietf-httpapi-ratelimit-headers-10.
+     *
+     * @param quota {@code q}: the limit's capacity
+     * @param windowSeconds {@code w}: its refill period in seconds
+     * @param remaining {@code r}: requests left
+     * @param resetSeconds {@code t}: seconds until the bucket is full again (admitted), or until it admits again (refused)
+     */
+    public record RateLimitStatus(long quota, long windowSeconds, long remaining, long resetSeconds) {
+        /**
+         * The state of a bucket of {@code limit} after an admitted request, holding {@code remaining}
+         * tokens: {@code t} is the time until it is full again.
+         */
+        public static RateLimitStatus of(Limit limit, long remaining) {
+            long window = Math.max(1, limit.period().toSeconds());
+            double missing = limit.capacity() - remaining;
+            long reset = (long) Math.ceil(missing / limit.rate() * limit.period().toMillis() / 1000.0);
+            return new RateLimitStatus(limit.capacity(), window, remaining, reset);
+        }
+
+        /**
+         * The state of a bucket of {@code limit} that refused a request: nothing remains, and {@code t}
+         * is the time until it admits one again, the same as {@code Retry-After} (which the draft says
+         * should not point earlier than {@code t}).
+         */
+        public static RateLimitStatus refused(Limit limit, long nanosToWait) {
+            long window = Math.max(1, limit.period().toSeconds());
+            long t = Math.max(1, (nanosToWait + 999_999_999L) / 1_000_000_000L);
+            return new RateLimitStatus(limit.capacity(), window, 0, t);
+        }
     }
 }

@@ -1,9 +1,10 @@
 package dev.portcullis;
 
-import dev.portcullis.store.AccountRecord;
+import dev.portcullis.spi.AccountRecord;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.portcullis.spi.RateLimiter;
 
 /** An account as the hot path needs it: suspended or not, and its own quotas. */
 final class CachedAccount extends RecordCache.Entry {

@@ -3,10 +3,12 @@ package dev.portcullis;
 import dev.portcullis.internal.crypto.PasswordHasher;
 import dev.portcullis.internal.crypto.PasswordProfile;
 import dev.portcullis.internal.crypto.TokenDigests;
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.KeyRecord;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.portcullis.spi.RateLimiter;
+import dev.portcullis.KeyInfo.CredentialKind;
 
 /**
  * A credential as the hot path needs it, compiled once per record version: the decoded digest,

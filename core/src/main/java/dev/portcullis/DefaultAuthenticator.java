@@ -6,8 +6,8 @@ import dev.portcullis.internal.wire.AuthorizationParser;
 import dev.portcullis.internal.wire.KeyBytes;
 import dev.portcullis.internal.wire.ParseResult;
 import dev.portcullis.internal.wire.PasswordCredential;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.StoreException;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.StoreException;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import dev.portcullis.spi.RateLimiter;
+import dev.portcullis.spi.ResourceOwners;
 
 /**
  * The request pipeline of DESIGN §2, cheapest stage first. Every exit goes through
@@ -404,7 +406,7 @@ final class DefaultAuthenticator implements Authenticator {
     /** The stored form of an SMTP username, or {@code null} if it cannot be one. */
     private static String canonicalLogin(String username) {
         try {
-            return SmtpCredentialSpec.canonicalUsername(username);
+            return KeySpec.canonicalUsername(username);
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -2,22 +2,22 @@ package dev.portcullis;
 
 import dev.portcullis.internal.crypto.Base62;
 import dev.portcullis.internal.crypto.PasswordProfile;
-import dev.portcullis.store.AccountRecord;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.StoreConflictException;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.AccountRecord;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreConflictException;
+import dev.portcullis.spi.Usage;
 
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import dev.portcullis.KeyInfo.CredentialKind;
 
 /**
  * {@link KeyManager} on the shared {@link Portcullis.Settings}. Every change is a read, a pure
@@ -92,6 +92,9 @@ final class DefaultKeyManager implements KeyManager {
 
     @Override
     public IssuedKey create(KeySpec spec) {
+        if (spec.isLogin()) {
+            throw new IllegalArgumentException("a spec with a username is an SMTP login: use createSmtpCredential");
+        }
         for (int attempt = 0; ; attempt++) {
             String token = s.format().newToken();
             KeyRecord record = apiKeyRecord(spec, s.format().parse(token).keyId(), s.format().prefix(), token);
@@ -150,15 +153,17 @@ final class DefaultKeyManager implements KeyManager {
     }
 
     @Override
-    public IssuedPassword createSmtpCredential(SmtpCredentialSpec spec) {
+    public IssuedKey createSmtpCredential(KeySpec spec) {
+        requireLogin(spec);
         String password = spec.password != null ? spec.password : randomBase62(PASSWORD_LENGTH);
         KeyRecord saved = saveLogin(spec, s.hasher().hash(password), s.hasher().profile().id());
         event(KeyEvent.Type.CREATED, saved, null);
-        return new IssuedPassword(password, KeyInfo.of(saved));
+        return new IssuedKey(password, KeyInfo.of(saved));
     }
 
     @Override
-    public KeyInfo importSmtpCredential(SmtpCredentialSpec spec, String passwordHash) {
+    public KeyInfo importSmtpCredential(KeySpec spec, String passwordHash) {
+        requireLogin(spec);
         Objects.requireNonNull(passwordHash, "passwordHash");
         if (spec.password != null) {
             throw new IllegalArgumentException("an imported login keeps its hash; give no password");
@@ -174,9 +179,15 @@ final class DefaultKeyManager implements KeyManager {
         return KeyInfo.of(saved);
     }
 
-    private KeyRecord saveLogin(SmtpCredentialSpec spec, String hash, String profile) {
+    private static void requireLogin(KeySpec spec) {
+        if (!spec.isLogin()) {
+            throw new IllegalArgumentException("an SMTP login needs a username: KeySpec.builder().username(…)");
+        }
+    }
+
+    private KeyRecord saveLogin(KeySpec spec, String hash, String profile) {
         Instant now = s.clock().instant();
-        Set<Channel> channels = spec.allowHttp ? EnumSet.of(Channel.SMTP, Channel.HTTP) : EnumSet.of(Channel.SMTP);
+        Set<Channel> channels = spec.channels;
         List<String> allowlist = canonicalAllowlist(spec.allowlist);
         Instant expiresAt = futureExpiry(now, spec.expiresAt, spec.lifetime);
         for (int attempt = 0; ; attempt++) {
@@ -192,6 +203,7 @@ final class DefaultKeyManager implements KeyManager {
                     .allowlist(allowlist)
                     .rateLimit(spec.rateLimit)
                     .channels(channels)
+                    .reportOnly(spec.reportOnly)
                     .createdAt(now)
                     .expiresAt(expiresAt)
                     .lifetime(spec.lifetime), now)
@@ -408,15 +420,15 @@ final class DefaultKeyManager implements KeyManager {
     }
 
     @Override
-    public IssuedPassword changePassword(String id) {
+    public IssuedKey changePassword(String id) {
         String password = randomBase62(PASSWORD_LENGTH);
-        return new IssuedPassword(password, setPassword(id, password));
+        return new IssuedKey(password, setPassword(id, password));
     }
 
     @Override
     public KeyInfo changePassword(String id, String newPassword) {
-        if (newPassword == null || newPassword.codePointCount(0, newPassword.length()) < SmtpCredentialSpec.MIN_PASSWORD_LENGTH) {
-            throw new IllegalArgumentException("password must have at least " + SmtpCredentialSpec.MIN_PASSWORD_LENGTH + " characters");
+        if (newPassword == null || newPassword.codePointCount(0, newPassword.length()) < KeySpec.MIN_PASSWORD_LENGTH) {
+            throw new IllegalArgumentException("password must have at least " + KeySpec.MIN_PASSWORD_LENGTH + " characters");
         }
         return setPassword(id, newPassword);
     }
@@ -522,7 +534,7 @@ final class DefaultKeyManager implements KeyManager {
 
     private KeyRecord find(String id) {
         return s.store().findById(Objects.requireNonNull(id, "id"))
-                .orElseThrow(() -> new NoSuchElementException("no credential " + id));
+                .orElseThrow(() -> new PortcullisException.NotFound("no credential " + id));
     }
 
     /**

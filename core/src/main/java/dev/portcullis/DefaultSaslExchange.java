@@ -4,6 +4,8 @@ import dev.portcullis.internal.wire.Malformation;
 import dev.portcullis.internal.wire.SaslMachine;
 import dev.portcullis.internal.wire.SaslMachines;
 import dev.portcullis.internal.wire.SaslResult;
+import dev.portcullis.AuthResult.SmtpReply;
+import dev.portcullis.SaslExchange.SaslStep;
 
 /** {@link Authenticator#sasl}: the wire state machine of the mechanism, then the pipeline. */
 final class DefaultSaslExchange implements SaslExchange {

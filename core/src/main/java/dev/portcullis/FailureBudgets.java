@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.portcullis.spi.RateLimiter;
 
 /**
  * The Throttle stage (DESIGN §2): budgets of failures, spent by failed attempts and checked

@@ -1,15 +1,16 @@
 package dev.portcullis;
 
 /**
- * A newly created API key: the only time its token is visible. Hand the token to its owner once;
- * Portcullis keeps only its digest. {@code toString} shows the id, never the token.
+ * A newly created credential: the only time its secret is visible. Hand it to its owner once;
+ * Portcullis keeps only its digest (an API key) or hash (an SMTP login's password).
+ * {@code toString} shows the id or username, never the secret.
  */
 public final class IssuedKey {
-    private final String token;
+    private final String secret;
     private final KeyInfo info;
 
-    IssuedKey(String token, KeyInfo info) {
-        this.token = token;
+    IssuedKey(String secret, KeyInfo info) {
+        this.secret = secret;
         this.info = info;
     }
 
@@ -17,9 +18,38 @@ public final class IssuedKey {
         return info.id();
     }
 
-    /** The whole key, e.g. for {@code curl --user 'api:TOKEN'}. */
+    /** The secret: an API key's whole token, or an SMTP login's password. */
+    public String secret() {
+        return secret;
+    }
+
+    /**
+     * The whole API key, e.g. for {@code curl --user 'api:TOKEN'}.
+     *
+     * @throws IllegalStateException for an SMTP login, whose secret is its {@link #password()}
+     */
     public String token() {
-        return token;
+        if (info.kind() != KeyInfo.CredentialKind.API_KEY) {
+            throw new IllegalStateException("an SMTP login has a password, not a token");
+        }
+        return secret;
+    }
+
+    /**
+     * An SMTP login's password.
+     *
+     * @throws IllegalStateException for an API key, whose secret is its {@link #token()}
+     */
+    public String password() {
+        if (info.kind() != KeyInfo.CredentialKind.PASSWORD) {
+            throw new IllegalStateException("an API key has a token, not a password");
+        }
+        return secret;
+    }
+
+    /** The SMTP username of a login; {@code null} for an API key. */
+    public String username() {
+        return info.username();
     }
 
     public KeyInfo info() {
@@ -28,6 +58,6 @@ public final class IssuedKey {
 
     @Override
     public String toString() {
-        return "IssuedKey[" + info.display() + "]";
+        return "IssuedKey[" + (info.username() != null ? info.username() : info.display()) + "]";
     }
 }

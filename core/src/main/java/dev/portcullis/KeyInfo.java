@@ -1,6 +1,6 @@
 package dev.portcullis;
 
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.KeyRecord;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -45,5 +45,13 @@ public record KeyInfo(
 
     public boolean isRevoked() {
         return revokedAt != null;
+    }
+
+    /** What a record holds: the digest of a generated API key, or the hash of a password. */
+    public enum CredentialKind {
+        /** A generated high-entropy key, stored as a SHA-256 or HMAC-SHA-256 digest. */
+        API_KEY,
+        /** A username and password (SMTP credentials), stored as an Argon2id PHC string. */
+        PASSWORD
     }
 }

@@ -1,7 +1,7 @@
 package dev.portcullis;
 
-import dev.portcullis.store.AccountRecord;
-import dev.portcullis.store.Page;
+import dev.portcullis.spi.AccountRecord;
+import dev.portcullis.spi.Page;
 
 import java.util.Optional;
 
@@ -22,9 +22,9 @@ public interface KeyManager {
     /**
      * Creates an SMTP login; the returned password is the only copy (only its Argon2id hash is stored).
      *
-     * @throws dev.portcullis.store.StoreConflictException if the username is taken
+     * @throws dev.portcullis.spi.StoreConflictException if the username is taken
      */
-    IssuedPassword createSmtpCredential(SmtpCredentialSpec spec);
+    IssuedKey createSmtpCredential(KeySpec spec);
 
     Optional<KeyInfo> get(String id);
 
@@ -41,7 +41,7 @@ public interface KeyManager {
      * credential changes nothing.
      *
      * @return the credential as revoked
-     * @throws java.util.NoSuchElementException if there is no such credential
+     * @throws PortcullisException.NotFound if there is no such credential
      */
     KeyInfo revoke(String id);
 
@@ -93,10 +93,10 @@ public interface KeyManager {
     Optional<KeyInfo> whoami(String token);
 
     /** A new generated password (≥ 128 bits) for an SMTP credential; the old one stops working at once. */
-    IssuedPassword changePassword(String id);
+    IssuedKey changePassword(String id);
 
     /**
-     * A password the user chose, of at least {@value SmtpCredentialSpec#MIN_PASSWORD_LENGTH} characters.
+     * A password the user chose, of at least {@value KeySpec#MIN_PASSWORD_LENGTH} characters.
      *
      * @throws IllegalArgumentException if it is too short
      */
@@ -118,7 +118,7 @@ public interface KeyManager {
      *
      * @throws IllegalArgumentException for a hash nothing here can verify, or a spec with a password
      */
-    KeyInfo importSmtpCredential(SmtpCredentialSpec spec, String passwordHash);
+    KeyInfo importSmtpCredential(KeySpec spec, String passwordHash);
 
     /**
      * Reports a leaked token (e.g. from a secret-scanning partner). The token is verified exactly
@@ -139,7 +139,7 @@ public interface KeyManager {
     }
 
     /** Usage as recorded so far (flushed to the store and not yet flushed), if the credential exists. */
-    Optional<dev.portcullis.store.Usage> usage(String id);
+    Optional<dev.portcullis.spi.Usage> usage(String id);
 
     /**
      * This manager, stamping every change it makes with {@code actor} and {@code reason} (on the
@@ -152,7 +152,7 @@ public interface KeyManager {
      * This manager as seen by a key acting through an API: it creates, changes, revokes and lists
      * credentials only in its own account, only with {@code keys:write} (or {@code keys:read} to get
      * and list), only with grants it holds itself, and only with an expiry no later than its own.
-     * Anything else throws {@link SecurityException} naming the rule. Account-wide operations
+     * Anything else throws {@link PortcullisException.Denied} naming the rule. Account-wide operations
      * (suspension, account limits) are refused.
      */
     KeyManager actingAs(Principal principal);

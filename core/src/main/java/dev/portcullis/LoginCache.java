@@ -2,7 +2,7 @@ package dev.portcullis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.KeyRecord;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

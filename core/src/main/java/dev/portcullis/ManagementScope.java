@@ -1,7 +1,7 @@
 package dev.portcullis;
 
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
 
 import inet.ipaddr.IPAddress;
 
@@ -56,15 +56,15 @@ final class ManagementScope {
     /**
      * The actor as stored now, if it may still manage credentials with {@code permission}.
      *
-     * @throws SecurityException if it is gone, revoked, expired, moved, or lacks the permission
+     * @throws PortcullisException.Denied if it is gone, revoked, expired, moved, or lacks the permission
      */
     KeyRecord actor(String permission) {
         KeyRecord a = store.findById(actorId).orElse(null);
         if (a == null || a.isRevoked() || a.isExpiredAt(clock.instant()) || !a.account().equals(account)) {
-            throw new SecurityException("key " + actorId + " is no longer valid: it manages nothing");
+            throw new PortcullisException.Denied("key " + actorId + " is no longer valid: it manages nothing");
         }
         if (!Grant.allows(a.grants(), permission, null)) {
-            throw new SecurityException("key " + actorId + " lacks " + permission);
+            throw new PortcullisException.Denied("key " + actorId + " lacks " + permission);
         }
         return a;
     }
@@ -72,7 +72,7 @@ final class ManagementScope {
     /** Refuses a credential in another account. */
     void ownAccount(String other) {
         if (!account.equals(other)) {
-            throw new SecurityException("key " + actorId + " may manage only account " + account);
+            throw new PortcullisException.Denied("key " + actorId + " may manage only account " + account);
         }
     }
 
@@ -80,7 +80,7 @@ final class ManagementScope {
      * Refuses the change of {@code before} (or {@code null} for a new credential) into
      * {@code after} (or {@code null} for none) unless both are within the actor.
      *
-     * @throws SecurityException naming the first rule broken
+     * @throws PortcullisException.Denied naming the first rule broken
      */
     void check(KeyRecord before, KeyRecord after) {
         KeyRecord actor = actor("keys:write");
@@ -88,7 +88,7 @@ final class ManagementScope {
             if (target != null) {
                 String why = whyNotWithin(actor, target);
                 if (why != null) {
-                    throw new SecurityException("key " + actorId + " cannot manage " + target.id() + ": " + why);
+                    throw new PortcullisException.Denied("key " + actorId + " cannot manage " + target.id() + ": " + why);
                 }
             }
         }

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.util.EnumMap;
 import java.util.Map;
+import dev.portcullis.spi.RateLimiter;
 
 /**
  * Micrometer meters (names and tags in docs/operations.md). Counters and timers are created once
@@ -65,7 +66,7 @@ final class MicrometerMetrics implements Metrics {
 
     /** Meters read from the rest of Portcullis when scraped. */
     void bind(RecordCache cache, dev.portcullis.internal.crypto.PasswordHasher hasher,
-            dev.portcullis.store.CredentialStore store, RateLimiter limiter) {
+            dev.portcullis.spi.CredentialStore store, RateLimiter limiter) {
         FunctionCounter.builder("portcullis.cache.hits", cache, c -> c.stats().hitCount()).register(registry);
         FunctionCounter.builder("portcullis.cache.misses", cache, c -> c.stats().missCount()).register(registry);
         FunctionCounter.builder("portcullis.cache.evictions", cache, c -> c.stats().evictionCount()).register(registry);

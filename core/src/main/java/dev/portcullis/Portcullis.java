@@ -3,7 +3,7 @@ package dev.portcullis;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.portcullis.internal.crypto.PasswordHasher;
 import dev.portcullis.internal.crypto.TokenDigests;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +20,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import dev.portcullis.spi.LegacyPasswordVerifier;
+import dev.portcullis.spi.RateLimiter;
+import dev.portcullis.spi.ResourceOwners;
 
 /**
  * The one configured root: a store, a key format, secrets and policies, shared by the
@@ -619,6 +622,50 @@ public final class Portcullis implements AutoCloseable {
                 throw new IllegalStateException("imported keys need a pepper: their ids are derived from it");
             }
             return new Portcullis(this);
+        }
+    }
+
+    /**
+     * What {@link Portcullis#health()} found, for readiness probes.
+     *
+     * @param status the summary: {@code UP}, {@code DEGRADED} or {@code DOWN}
+     * @param storeReachable whether the store answered a lookup
+     * @param storeLatency how long that lookup took
+     * @param changeFeedLag how far the store's change feed is behind (zero for a synchronous one)
+     * @param rateLimiter where rate limits are decided now
+     * @param cachedCredentials records cached, positive and negative
+     */
+    public record Health(Status status, boolean storeReachable, Duration storeLatency, Duration changeFeedLag,
+            RateLimiter.Mode rateLimiter, long cachedCredentials) {
+        public enum Status { UP, DEGRADED, DOWN }
+    }
+
+    /**
+     * Argon2id cost parameters for SMTP and other human-chosen passwords.
+     *
+     * @param memoryKiB memory cost in KiB
+     * @param iterations time cost
+     * @param parallelism lanes
+     */
+    public record Argon2Parameters(int memoryKiB, int iterations, int parallelism) {
+        /** The OWASP Password Storage Cheat Sheet minimum, the default: m=19456 KiB, t=2, p=1. */
+        public static final Argon2Parameters OWASP_MINIMUM = new Argon2Parameters(19456, 2, 1);
+
+        /**
+         * @throws IllegalArgumentException for values Argon2 itself rejects (t &lt; 1, p &lt; 1,
+         *     m &lt; 8·p KiB). Values below {@link #OWASP_MINIMUM} are allowed for tests only.
+         */
+        public Argon2Parameters {
+            if (iterations < 1 || parallelism < 1 || parallelism > 64 || memoryKiB < 8 * parallelism) {
+                throw new IllegalArgumentException(
+                        "invalid Argon2 parameters: m=" + memoryKiB + " KiB, t=" + iterations + ", p=" + parallelism);
+            }
+        }
+
+        /** The parameter part of a PHC string, e.g. {@code m=19456,t=2,p=1}. */
+        @Override
+        public String toString() {
+            return "m=" + memoryKiB + ",t=" + iterations + ",p=" + parallelism;
         }
     }
 }

@@ -1,11 +1,12 @@
 package dev.portcullis;
 
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.KeyRecord;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import dev.portcullis.KeyInfo.CredentialKind;
 
 /**
  * Who an allowed request is: the credential's record as it was when the decision was made.

@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import dev.portcullis.AuthResult.SmtpReply;
+
 /**
  * One SMTP AUTH exchange (RFC 4954), driven through the whole pipeline: throttle, lookup,
  * verify, status, network. Created by {@link Authenticator#sasl}; belongs to one connection and
@@ -23,4 +25,57 @@ public interface SaslExchange {
      * its CRLF. Never throws; after the exchange is done, further calls answer a protocol error.
      */
     SaslStep respond(String clientLine);
+
+    /**
+     * Where a {@link SaslExchange} stands: either a challenge to send ({@code 334 <challenge>}), or
+     * done, with the decision and the reply to send. Immutable; holds no secret.
+     */
+    public static final class SaslStep {
+        private final String challenge;
+        private final AuthResult result;
+        private final SmtpReply reply;
+
+        private SaslStep(String challenge, AuthResult result, SmtpReply reply) {
+            this.challenge = challenge;
+            this.result = result;
+            this.reply = reply;
+        }
+
+        static SaslStep challenge(String base64) {
+            return new SaslStep(base64, null, new SmtpReply(334, null, base64));
+        }
+
+        static SaslStep done(AuthResult result, SmtpReply reply) {
+            return new SaslStep(null, result, reply != null ? reply : result.smtp());
+        }
+
+        public boolean done() {
+            return result != null;
+        }
+
+        /** The base64 challenge to send after {@code 334 } (empty for PLAIN's empty challenge); {@code null} when done. */
+        public String challenge() {
+            return challenge;
+        }
+
+        /** The decision; {@code null} while the exchange goes on. */
+        public AuthResult result() {
+            return result;
+        }
+
+        /**
+         * What to answer: {@code 334 <challenge>} while going on, else the decision's reply, or a
+         * protocol reply where RFC 4954 fixes one: {@code 501 5.7.0} for a cancelled exchange,
+         * {@code 500 5.5.6} for a line over 12288 octets, {@code 504 5.5.4} for an unknown mechanism,
+         * {@code 538 5.7.11} for a mechanism refused without TLS.
+         */
+        public SmtpReply reply() {
+            return reply;
+        }
+
+        @Override
+        public String toString() {
+            return done() ? "SaslStep[done, " + reply.code() + "]" : "SaslStep[challenge]";
+        }
+    }
 }

@@ -1,11 +1,10 @@
 package dev.portcullis;
 
-import dev.portcullis.store.AccountRecord;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.AccountRecord;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.Usage;
 
 import java.time.Duration;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
@@ -36,7 +35,7 @@ final class ScopedKeyManager implements KeyManager {
     }
 
     @Override
-    public IssuedPassword createSmtpCredential(SmtpCredentialSpec spec) {
+    public IssuedKey createSmtpCredential(KeySpec spec) {
         scope.actor("keys:write");
         scope.ownAccount(spec.account);
         return guarded.createSmtpCredential(spec);
@@ -87,7 +86,7 @@ final class ScopedKeyManager implements KeyManager {
     }
 
     @Override
-    public IssuedPassword changePassword(String id) {
+    public IssuedKey changePassword(String id) {
         ownTarget(id, "keys:write");
         return guarded.changePassword(id);
     }
@@ -100,12 +99,12 @@ final class ScopedKeyManager implements KeyManager {
 
     @Override
     public KeyInfo importKey(String token, KeySpec spec) {
-        throw new SecurityException("importing keys is an administrative operation");
+        throw new PortcullisException.Denied("importing keys is an administrative operation");
     }
 
     @Override
-    public KeyInfo importSmtpCredential(SmtpCredentialSpec spec, String passwordHash) {
-        throw new SecurityException("importing logins is an administrative operation");
+    public KeyInfo importSmtpCredential(KeySpec spec, String passwordHash) {
+        throw new PortcullisException.Denied("importing logins is an administrative operation");
     }
 
     /** Anyone holding a token may report it leaked: verification is the whole check. */
@@ -128,32 +127,32 @@ final class ScopedKeyManager implements KeyManager {
     /** The acting key may use {@code permission}, and {@code id} is in its account. */
     private void ownTarget(String id, String permission) {
         scope.actor(permission);
-        KeyInfo target = keys.get(id).orElseThrow(() -> new NoSuchElementException("no credential " + id));
+        KeyInfo target = keys.get(id).orElseThrow(() -> new PortcullisException.NotFound("no credential " + id));
         scope.ownAccount(target.account());
     }
 
     @Override
     public AccountRecord suspend(String account) {
-        throw new SecurityException("a key cannot suspend accounts");
+        throw new PortcullisException.Denied("a key cannot suspend accounts");
     }
 
     @Override
     public AccountRecord resume(String account) {
-        throw new SecurityException("a key cannot resume accounts");
+        throw new PortcullisException.Denied("a key cannot resume accounts");
     }
 
     @Override
     public AccountRecord setAccountRateLimit(String account, RateLimitPolicy policy) {
-        throw new SecurityException("a key cannot change account limits");
+        throw new PortcullisException.Denied("a key cannot change account limits");
     }
 
     @Override
     public AccountRecord setAccountReportOnly(String account, Check... checks) {
-        throw new SecurityException("a key cannot change account policies");
+        throw new PortcullisException.Denied("a key cannot change account policies");
     }
 
     @Override
     public KeyManager actingAs(Principal principal) {
-        throw new SecurityException("a scoped key manager cannot act as another key");
+        throw new PortcullisException.Denied("a scoped key manager cannot act as another key");
     }
 }

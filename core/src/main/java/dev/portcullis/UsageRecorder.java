@@ -2,8 +2,8 @@ package dev.portcullis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.Usage;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ class AuditLogTest {
     void theAuditLogOfAFullRunHoldsNoSecret() throws Exception {
         Path log = Path.of(System.getProperty("org.slf4j.simpleLogger.logFile"));
         Fixtures f = new Fixtures(CredentialStore.inMemory(), Portcullis.builder()
-                .listener(new Slf4jAuditListener())
+                .listener(AuthListener.slf4jAudit())
                 .failureBudgets(Limit.perHour(10), Limit.perHour(1), Limit.perHour(100)), Runnable::run);
         List<String> secrets = new ArrayList<>();
         List<String> blobs = new ArrayList<>();
@@ -33,7 +33,7 @@ class AuditLogTest {
         IssuedKey k = f.keys().changedBy("alice", "setup").create(KeySpec.builder().account("acme")
                 .grant("messages:send", "example.com").allow("203.0.113.0/24")
                 .rateLimit(RateLimitPolicy.of(Limit.perHour(2))).build());
-        IssuedPassword p = f.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        IssuedKey p = f.keys().createSmtpCredential(KeySpec.builder()
                 .account("acme").username("postmaster@example.com").allowHttp().build());
         secrets.add(k.token());
         secrets.add(p.password());

@@ -1,11 +1,11 @@
 package dev.portcullis;
 
-import dev.portcullis.store.AccountRecord;
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.StoreChange;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.AccountRecord;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreChange;
+import dev.portcullis.spi.Usage;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,6 +47,9 @@ import net.jqwik.api.state.Action;
 import net.jqwik.api.state.ActionChain;
 import net.jqwik.api.state.ActionChainArbitrary;
 import net.jqwik.api.state.Transformer;
+import dev.portcullis.KeyInfo.CredentialKind;
+import dev.portcullis.Portcullis.Argon2Parameters;
+import dev.portcullis.SaslExchange.SaslStep;
 
 /**
  * Issue #24: the authorization model as a stateful property. Random sequences of management calls
@@ -1032,7 +1035,7 @@ class AuthorizationModelProperties {
             Concrete x = concrete(p, s);
             Object[] e = x.expiry();
             String username = USERNAMES.get(user);
-            SmtpCredentialSpec.Builder b = SmtpCredentialSpec.builder().account(acct).username(username).name("l" + (++names));
+            KeySpec.Builder b = KeySpec.builder().account(acct).username(username).name("l" + (++names));
             x.grants().forEach(g -> b.grant(g.perm(), g.pat()));
             x.allow().forEach(b::allow);
             if (x.rate() != null) {
@@ -1049,7 +1052,7 @@ class AuthorizationModelProperties {
             if (chosen) {
                 b.password("chosen password " + names);
             }
-            SmtpCredentialSpec spec = b.build();
+            KeySpec spec = b.build();
             Instant exp = resolve(e);
             Set<Channel> channels = allowHttp ? Set.of(Channel.HTTP, Channel.SMTP) : Set.of(Channel.SMTP);
             Shape t = new Shape(acct, Set.copyOf(x.grants()), Set.copyOf(x.allow()), x.rate(), channels, Set.of(), exp);
@@ -1337,7 +1340,7 @@ class AuthorizationModelProperties {
                     ? (Object) manager(s).changePassword(c.id, password)
                     : manager(s).changePassword(c.id), r -> {
                         c.oldSecret = c.secret;
-                        c.secret = r instanceof IssuedPassword p ? p.password() : password;
+                        c.secret = r instanceof IssuedKey p ? p.password() : password;
                         c.generation++;
                     });
         }

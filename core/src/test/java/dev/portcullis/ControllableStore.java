@@ -1,11 +1,11 @@
 package dev.portcullis;
 
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.StoreChange;
-import dev.portcullis.store.StoreException;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreChange;
+import dev.portcullis.spi.StoreException;
+import dev.portcullis.spi.Usage;
 
 import java.util.Collection;
 import java.util.Optional;
@@ -97,14 +97,14 @@ class ControllableStore implements CredentialStore {
     }
 
     @Override
-    public Optional<dev.portcullis.store.AccountRecord> findAccount(String account) {
+    public Optional<dev.portcullis.spi.AccountRecord> findAccount(String account) {
         reads.incrementAndGet();
         check();
         return delegate.findAccount(account);
     }
 
     @Override
-    public dev.portcullis.store.AccountRecord saveAccount(dev.portcullis.store.AccountRecord account, long expectedVersion) {
+    public dev.portcullis.spi.AccountRecord saveAccount(dev.portcullis.spi.AccountRecord account, long expectedVersion) {
         check();
         return delegate.saveAccount(account, expectedVersion);
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.AuthResult.HttpVerdict;
 
 /**
  * Each credential problem has its own audit reason and one wire rendering (DESIGN §4; checklist

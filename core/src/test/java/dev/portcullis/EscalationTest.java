@@ -33,30 +33,30 @@ class EscalationTest {
 
     @Test
     void escalationAttemptsAreRefused() {
-        assertThrows(SecurityException.class, () -> asAdmin.create(spec().account("victim").build()), "other account");
-        assertThrows(SecurityException.class, () -> asAdmin.create(spec().grant("messages:send", "example.com").build()),
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.create(spec().account("victim").build()), "other account");
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.create(spec().grant("messages:send", "example.com").build()),
                 "*.example.com does not cover example.com");
-        assertThrows(SecurityException.class, () -> asAdmin.create(spec().grant("messages:send", "*").build()), "wider pattern");
-        assertThrows(SecurityException.class, () -> asAdmin.create(spec().grant("*", "example.com").build()), "wider permission");
-        assertThrows(SecurityException.class, () -> asAdmin.create(spec().grant("domains:*", "*.example.com").build()),
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.create(spec().grant("messages:send", "*").build()), "wider pattern");
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.create(spec().grant("*", "example.com").build()), "wider permission");
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.create(spec().grant("domains:*", "*.example.com").build()),
                 "an exact name does not cover its subdomains");
-        assertThrows(SecurityException.class, () -> asAdmin.create(spec().grant("billing:read", "example.com").build()));
-        assertThrows(SecurityException.class, () -> asAdmin.create(KeySpec.builder().account("acme").build()), "no expiry outlives it");
-        assertThrows(SecurityException.class, () -> asAdmin.create(KeySpec.builder().account("acme")
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.create(spec().grant("billing:read", "example.com").build()));
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.create(KeySpec.builder().account("acme").build()), "no expiry outlives it");
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.create(KeySpec.builder().account("acme")
                 .expiresAt(adminExpiry.plusSeconds(1)).build()));
-        assertThrows(SecurityException.class, () -> asAdmin.suspend("acme"));
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.suspend("acme"));
         IssuedKey foreign = f.keys().create(KeySpec.builder().account("victim").build());
-        assertThrows(SecurityException.class, () -> asAdmin.revoke(foreign.id()));
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.revoke(foreign.id()));
         assertTrue(asAdmin.get(foreign.id()).isEmpty());
-        assertThrows(SecurityException.class, () -> asAdmin.list("victim", null, 10));
+        assertThrows(PortcullisException.Denied.class, () -> asAdmin.list("victim", null, 10));
     }
 
     @Test
     void aKeyWithoutKeysWriteManagesNothing() {
         IssuedKey sender = f.keys().create(KeySpec.builder().account("acme").grant("messages:send", "*").build());
         KeyManager asSender = f.keys().actingAs(f.withKey(sender.token()).principal());
-        assertThrows(SecurityException.class, () -> asSender.create(KeySpec.builder().account("acme").build()));
-        assertThrows(SecurityException.class, () -> asSender.list("acme", null, 10));
-        assertThrows(SecurityException.class, () -> asSender.revoke(sender.id()));
+        assertThrows(PortcullisException.Denied.class, () -> asSender.create(KeySpec.builder().account("acme").build()));
+        assertThrows(PortcullisException.Denied.class, () -> asSender.list("acme", null, 10));
+        assertThrows(PortcullisException.Denied.class, () -> asSender.revoke(sender.id()));
     }
 }

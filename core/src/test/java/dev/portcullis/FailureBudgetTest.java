@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class FailureBudgetTest {
     private final ControllableStore store = new ControllableStore();
     private final Fixtures f = new Fixtures(store);
-    private final IssuedPassword login = f.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+    private final IssuedKey login = f.keys().createSmtpCredential(KeySpec.builder()
             .account("acme").username("owner@example.com").password("the owner's real password").allowHttp().build());
 
     private AuthResult loginFrom(String network, String user, String password) {

@@ -1,11 +1,12 @@
 package dev.portcullis;
 
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.portcullis.Portcullis.Argon2Parameters;
 
 /** A Portcullis on a test clock with same-thread refreshes, and the events it emitted. */
 final class Fixtures {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 import dev.portcullis.testing.FuzzInput;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.portcullis.AuthResult.HttpVerdict;
+import dev.portcullis.Portcullis.Argon2Parameters;
 
 /**
  * The one Portcullis the end-to-end fuzz targets run against. Its credentials are made at run time
@@ -42,7 +44,7 @@ final class FuzzWorld {
     final Authenticator auth;
     final IssuedKey live;
     final IssuedKey httpOnly;
-    final IssuedPassword login;
+    final IssuedKey login;
     /** Placeholder → the secret it stands for. */
     final Map<String, String> placeholders = new LinkedHashMap<>();
     /** Placeholders whose credential may be allowed, by key id. */
@@ -63,7 +65,7 @@ final class FuzzWorld {
         live = keys.create(KeySpec.builder().account("acme").grant("messages:send", "example.com")
                 .allow("203.0.113.0/24", "2001:db8::/32").rateLimit(RateLimitPolicy.of(Limit.perMinute(3))).build());
         httpOnly = keys.create(KeySpec.builder().account("acme").grant("domains:read", "*").channels(Channel.HTTP).build());
-        login = keys.createSmtpCredential(SmtpCredentialSpec.builder().account("acme").username("postmaster@example.com")
+        login = keys.createSmtpCredential(KeySpec.builder().account("acme").username("postmaster@example.com")
                 .grant("messages:send", "*.example.com").allowHttp().build());
         IssuedKey revoked = keys.create(KeySpec.builder().account("acme").build());
         keys.revoke(revoked.id());

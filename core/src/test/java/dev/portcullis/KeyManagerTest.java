@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.StoreConflictException;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreConflictException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +86,7 @@ class KeyManagerTest {
 
     @Test
     void smtpCredentialsAreArgon2AndSmtpOnlyByDefault() {
-        IssuedPassword p = f.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        IssuedKey p = f.keys().createSmtpCredential(KeySpec.builder()
                 .account("acme").username("Postmaster@EXAMPLE.com").grant("messages:send", "example.com").build());
         assertEquals("Postmaster@example.com", p.username(), "domain canonical, local part kept");
         assertTrue(p.password().length() >= 22, "at least 128 bits");
@@ -99,15 +99,15 @@ class KeyManagerTest {
         assertEquals(DenyReason.PERMISSION_DENIED, overHttp.reason(), "SMTP credentials are SMTP-only");
         assertEquals("CHANNEL", f.lastEvent().detail());
 
-        assertThrows(StoreConflictException.class, () -> f.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        assertThrows(StoreConflictException.class, () -> f.keys().createSmtpCredential(KeySpec.builder()
                 .account("acme").username("Postmaster@example.com").build()));
-        assertThrows(IllegalArgumentException.class, () -> SmtpCredentialSpec.builder().account("acme").username("no-at-sign").build());
-        assertThrows(IllegalArgumentException.class, () -> SmtpCredentialSpec.builder().password("short"));
+        assertThrows(IllegalArgumentException.class, () -> KeySpec.builder().account("acme").username("no-at-sign").build());
+        assertThrows(IllegalArgumentException.class, () -> KeySpec.builder().password("short"));
     }
 
     @Test
     void httpEnabledLoginsWorkInBasicAndFailLikeKeys() {
-        IssuedPassword p = f.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        IssuedKey p = f.keys().createSmtpCredential(KeySpec.builder()
                 .account("acme").username("app@example.com").password("a long chosen password").allowHttp().build());
         assertEquals("a long chosen password", p.password());
         assertTrue(f.auth().authenticate(AuthRequest.http(Fixtures.basic("app@example.com", "a long chosen password"), "203.0.113.7")).allowed());

@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.Portcullis.Argon2Parameters;
 
 /** DESIGN §3: update, revoke-all, whoami, passwords, imports, and the actor and reason of every change. */
 class LifecycleTest {
@@ -84,9 +85,9 @@ class LifecycleTest {
 
     @Test
     void passwordChanges() {
-        IssuedPassword p = f.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        IssuedKey p = f.keys().createSmtpCredential(KeySpec.builder()
                 .account("acme").username("app@example.com").allowHttp().build());
-        IssuedPassword changed = f.keys().changePassword(p.id());
+        IssuedKey changed = f.keys().changePassword(p.id());
         assertTrue(changed.password().length() >= 22);
         assertEquals(DenyReason.WRONG_SECRET, f.auth().authenticate(AuthRequest.http(Fixtures.basic("app@example.com", p.password()), "203.0.113.7")).reason());
         assertTrue(f.auth().authenticate(AuthRequest.http(Fixtures.basic("app@example.com", changed.password()), "203.0.113.7")).allowed());
@@ -120,7 +121,7 @@ class LifecycleTest {
     void importedArgon2HashesAuthenticateAndAreRehashed() {
         String phc = new dev.portcullis.internal.crypto.PasswordHasher(new Argon2Parameters(8192, 1, 1), 1, Duration.ofMillis(100))
                 .hash("password from the old system");
-        KeyInfo info = f.keys().importSmtpCredential(SmtpCredentialSpec.builder().account("acme").username("old@example.com").build(), phc);
+        KeyInfo info = f.keys().importSmtpCredential(KeySpec.builder().account("acme").username("old@example.com").build(), phc);
         KeyRecord before = f.store.findById(info.id()).orElseThrow();
         assertEquals("raw", before.passwordProfile());
         assertTrue(f.auth().sasl("PLAIN", "203.0.113.7", true)
@@ -129,7 +130,7 @@ class LifecycleTest {
         assertEquals("opaque-v1", after.passwordProfile(), "rehashed under the current profile");
         assertFalse(after.secretHash().equals(phc));
         assertThrows(IllegalArgumentException.class, () -> f.keys().importSmtpCredential(
-                SmtpCredentialSpec.builder().account("acme").username("x@example.com").build(), "$2b$10$whatever"));
+                KeySpec.builder().account("acme").username("x@example.com").build(), "$2b$10$whatever"));
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
@@ -26,7 +26,7 @@ class MetricsTest {
         ControllableStore store = new ControllableStore();
         Fixtures f = new Fixtures(store, Portcullis.builder().meterRegistry(registry), Runnable::run);
         IssuedKey k = f.keys().create(KeySpec.builder().account("acme").rateLimit(RateLimitPolicy.of(Limit.perHour(3))).build());
-        IssuedPassword p = f.keys().createSmtpCredential(SmtpCredentialSpec.builder().account("acme").username("a@example.com").build());
+        IssuedKey p = f.keys().createSmtpCredential(KeySpec.builder().account("acme").username("a@example.com").build());
         for (int i = 0; i < 3; i++) {
             f.withKey(k.token());
         }

@@ -2,7 +2,7 @@ package dev.portcullis;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.KeyRecord;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ class NoSecretsInToStringTest {
     void noPublicTypePrintsATokenPasswordOrHash() {
         Fixtures f = new Fixtures();
         IssuedKey k = f.key();
-        IssuedPassword p = f.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        IssuedKey p = f.keys().createSmtpCredential(KeySpec.builder()
                 .account("acme").username("postmaster@example.com").allowHttp().build());
         KeyRecord keyRecord = f.store.findById(k.id()).orElseThrow();
         KeyRecord loginRecord = f.store.findById(p.id()).orElseThrow();

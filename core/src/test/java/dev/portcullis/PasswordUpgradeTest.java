@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,6 +16,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.spi.LegacyPasswordVerifier;
+import dev.portcullis.KeyInfo.CredentialKind;
+import dev.portcullis.Portcullis.Argon2Parameters;
+import dev.portcullis.SaslExchange.SaslStep;
 
 /** needsRehash upgrades, legacy hashes, and the busy path (DESIGN §2 Verify; checklist H41). */
 class PasswordUpgradeTest {
@@ -24,7 +28,7 @@ class PasswordUpgradeTest {
     void aLoginUnderOldParametersIsRehashedToTheCurrentOnes() {
         CredentialStore store = CredentialStore.inMemory();
         Fixtures old = new Fixtures(store, Portcullis.builder(), Runnable::run, new Argon2Parameters(8192, 1, 1));
-        IssuedPassword p = old.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        IssuedKey p = old.keys().createSmtpCredential(KeySpec.builder()
                 .account("acme").username("app@example.com").build());
         assertTrue(store.findById(p.id()).orElseThrow().secretHash().contains("m=8192,t=1,p=1"));
 
@@ -82,7 +86,7 @@ class PasswordUpgradeTest {
         Argon2Parameters slow = new Argon2Parameters(262144, 3, 1);
         try (Portcullis p = Portcullis.builder().store(store).keyFormat(KeyFormat.withPrefix("kat")).argon2(slow)
                 .argon2Concurrency(1, Duration.ofMillis(100)).build()) {
-            IssuedPassword login = p.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+            IssuedKey login = p.keys().createSmtpCredential(KeySpec.builder()
                     .account("acme").username("app@example.com").build());
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {

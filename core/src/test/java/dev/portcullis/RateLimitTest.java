@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.AuthResult.RateLimitStatus;
 
 /** DESIGN §2 Rate-limit: all limits admit or none is charged; only admitted requests pay (checklist K57–58). */
 class RateLimitTest {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.internal.crypto.PasswordHasher;
 import dev.portcullis.internal.crypto.TokenDigests;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.spi.RateLimiter;
+import dev.portcullis.Portcullis.Argon2Parameters;
 
 /**
  * DESIGN §2 Lookup, the races of RecordCache's own ages and refreshes. A background refresh that

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 
 /** Revocation reaches the authenticator through the change feed, not the cache TTL (checklist L64). */
@@ -30,7 +29,7 @@ class RevocationTest {
         KeyInfo again = f.keys().revoke(k.id());
         assertEquals(first.revokedAt(), again.revokedAt());
         assertEquals(first.version(), again.version());
-        assertThrows(NoSuchElementException.class, () -> f.keys().revoke("000000000000"));
+        assertThrows(PortcullisException.NotFound.class, () -> f.keys().revoke("000000000000"));
     }
 
     @Test

@@ -93,7 +93,7 @@ class RotationTest {
         f.keys().revoke(rotated.id());
         assertThrows(IllegalStateException.class, () -> f.keys().rotate(rotated.id(), Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> f.keys().rotate(f.key().id(), Duration.ofSeconds(-1)));
-        IssuedPassword login = f.keys().createSmtpCredential(SmtpCredentialSpec.builder().account("acme").username("a@example.com").build());
+        IssuedKey login = f.keys().createSmtpCredential(KeySpec.builder().account("acme").username("a@example.com").build());
         assertThrows(IllegalArgumentException.class, () -> f.keys().rotate(login.id(), Duration.ZERO));
     }
 

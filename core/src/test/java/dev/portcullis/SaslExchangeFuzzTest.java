@@ -11,6 +11,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.portcullis.testing.FuzzInput;
 import java.util.List;
 import java.util.Set;
+import dev.portcullis.AuthResult.SmtpReply;
+import dev.portcullis.SaslExchange.SaslStep;
 
 /**
  * Fuzz target for a whole {@link SaslExchange} through the pipeline (RFC 4954, 4616, the LOGIN

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.KeyRecord;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +34,10 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.spi.LegacyPasswordVerifier;
+import dev.portcullis.AuthResult.HttpVerdict;
+import dev.portcullis.AuthResult.SmtpReply;
+import dev.portcullis.SaslExchange.SaslStep;
 
 /**
  * The secret-leak scan (checklist H43, H44; DESIGN §2 last bullet, §7 Secrets; ASVS 5.0 16.2.5):
@@ -47,7 +51,7 @@ import org.junit.jupiter.api.Test;
  *       renderings: status line, headers, JSON body, SMTP reply line);
  *   <li>every exception message (and cause) thrown by a public call given bad input;
  *   <li>every log line: {@code System.Logger}/JUL through a handler on the root logger at ALL, and the
- *       SLF4J audit log that slf4j-simple writes for {@link Slf4jAuditListener} (core/pom.xml).
+ *       SLF4J audit log that slf4j-simple writes for {@link AuthListener#slf4jAudit()} (core/pom.xml).
  * </ul>
  *
  * It fails on 8 or more consecutive characters of any secret: the 32-character secret and 6-character
@@ -306,7 +310,7 @@ class SecretLeakScanTest {
                 .keyUsernames("api", "SMTP_Injection")
                 .failureBudgets(Limit.perHour(6), Limit.perHour(3), Limit.perHour(100))
                 .legacyPasswordVerifier(legacy)
-                .listener(new Slf4jAuditListener())
+                .listener(AuthListener.slf4jAudit())
                 .listener(new AuthListener() {
                     @Override
                     public void onEvent(AuthEvent e) {
@@ -339,20 +343,20 @@ class SecretLeakScanTest {
         keySecret(limited.token());
         IssuedKey httpOnly = kept(() -> keys.create(KeySpec.builder().account("acme").channels(Channel.HTTP).build()));
         keySecret(httpOnly.token());
-        IssuedPassword login = kept(() -> keys.createSmtpCredential(SmtpCredentialSpec.builder().account("acme")
+        IssuedKey login = kept(() -> keys.createSmtpCredential(KeySpec.builder().account("acme")
                 .username("postmaster@example.com").grant("messages:send", "example.com").allowHttp().build()));
         secret(login.password());
         see(login.info());
         String chosen = "chosen-" + HexFormat.of().formatHex(RANDOM.generateSeed(12));
         secret(chosen);
-        IssuedPassword second = kept(() -> keys.createSmtpCredential(SmtpCredentialSpec.builder().account("acme")
+        IssuedKey second = kept(() -> keys.createSmtpCredential(KeySpec.builder().account("acme")
                 .username("sales@example.com").password(chosen).build()));
         String legacyPassword = "legacy-" + HexFormat.of().formatHex(RANDOM.generateSeed(12));
         secret(legacyPassword);
         secret(legacyHash(legacyPassword).substring(12));
         KeyInfo imported = kept(() -> {
             try {
-                return keys.importSmtpCredential(SmtpCredentialSpec.builder().account("acme").username("old@example.com").allowHttp().build(),
+                return keys.importSmtpCredential(KeySpec.builder().account("acme").username("old@example.com").allowHttp().build(),
                         legacyHash(legacyPassword));
             } catch (Exception e) {
                 throw new AssertionError(e);
@@ -493,7 +497,7 @@ class SecretLeakScanTest {
         http(auth, basic("api", other.token()), net);                                                     // ACCOUNT_SUSPENDED
         sasl(auth, "PLAIN", smtp, true, blob("\0" + login.username() + "\0" + login.password()));
         kept(() -> keys.resume("acme"));
-        IssuedPassword changed = kept(() -> keys.changePassword(login.id()));
+        IssuedKey changed = kept(() -> keys.changePassword(login.id()));
         secret(changed.password());
         String chosenAgain = "again-" + HexFormat.of().formatHex(RANDOM.generateSeed(12));
         secret(chosenAgain);
@@ -505,7 +509,7 @@ class SecretLeakScanTest {
         AuthResult asOther = http(auth, basic("api", other.token()), net);
         assertTrue(asOther.allowed(), asOther::toString);
         KeyManager scoped = keys.actingAs(asOther.principal());
-        refused(SecurityException.class, () -> scoped.create(KeySpec.builder().account("other").build()));
+        refused(PortcullisException.Denied.class, () -> scoped.create(KeySpec.builder().account("other").build()));
         kept(() -> keys.revoke(httpOnly.id()));
         kept(() -> keys.revokeAll("acme"));
 
@@ -518,12 +522,12 @@ class SecretLeakScanTest {
 
         // Public calls refusing bad input: their messages are scanned too.
         refused(IllegalArgumentException.class, () -> keys.changePassword(second.id(), "short" + chosen.substring(0, 3)));
-        refused(IllegalArgumentException.class, () -> SmtpCredentialSpec.builder().account("acme").username("x@example.com")
+        refused(IllegalArgumentException.class, () -> KeySpec.builder().account("acme").username("x@example.com")
                 .password(chosen.substring(0, 9)).build());
         refused(IllegalArgumentException.class, () -> keys.importKey("katimp_" + chosen, KeySpec.builder().account("acme").build()));
         refused(IllegalArgumentException.class, () -> keys.importKey(typo, KeySpec.builder().account("acme").build()));
         refused(IllegalArgumentException.class, () -> keys.importSmtpCredential(
-                SmtpCredentialSpec.builder().account("acme").username("y@example.com").build(), "$unknown$" + chosen));
+                KeySpec.builder().account("acme").username("y@example.com").build(), "$unknown$" + chosen));
         refused(IllegalArgumentException.class, () -> AuthRequest.http(basic("api", key.token()), net).require("messages:*"));
         refused(IllegalArgumentException.class, () -> AuthRequest.apiKey(key.token(), 42));
         refused(RuntimeException.class, () -> keys.rotate(login.id(), Duration.ofHours(1)));
@@ -532,7 +536,7 @@ class SecretLeakScanTest {
         refused(IllegalArgumentException.class, () -> Portcullis.builder().pepper("p2", "short".getBytes(StandardCharsets.US_ASCII)));
         refused(NullPointerException.class, () -> KeyFormat.withPrefix("kat").parse(null));
         refused(IllegalArgumentException.class, () -> KeyFormat.withPrefix("Kat!"));
-        refused(RuntimeException.class, () -> keys.createSmtpCredential(SmtpCredentialSpec.builder().account("acme")
+        refused(RuntimeException.class, () -> keys.createSmtpCredential(KeySpec.builder().account("acme")
                 .username("postmaster@example.com").build()));                                            // username taken
         Optional<KeyInfo> none = kept(() -> keys.whoami("Bearer " + key.token()));
         assertFalse(none.isPresent());

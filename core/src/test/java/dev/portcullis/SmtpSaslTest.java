@@ -5,19 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.SaslExchange.SaslStep;
 
 /** SMTP AUTH through the whole pipeline (RFC 4954, RFC 4616, draft-murchison-sasl-login; checklist C–E). */
 class SmtpSaslTest {
     private static final String CLIENT = "203.0.113.7";
     private final Fixtures f = new Fixtures(CredentialStore.inMemory(),
             Portcullis.builder().keyUsernames("api", "SMTP_Injection", "apikey"), Runnable::run);
-    private final IssuedPassword login = f.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+    private final IssuedKey login = f.keys().createSmtpCredential(KeySpec.builder()
             .account("acme").username("postmaster@example.com").grant("messages:send", "example.com").build());
 
     static String b64(String s) {

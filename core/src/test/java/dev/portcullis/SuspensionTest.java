@@ -13,7 +13,7 @@ class SuspensionTest {
     void suspendAndResume() {
         IssuedKey a = f.key();
         IssuedKey other = f.keys().create(KeySpec.builder().account("other").build());
-        f.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        f.keys().createSmtpCredential(KeySpec.builder()
                 .account("acme").username("app@example.com").password("a long chosen password").allowHttp().build());
         Principal session = f.withKey(a.token()).principal();
         assertTrue(f.withKey(a.token()).allowed());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import de.mkammerer.argon2.Argon2;
 import dev.portcullis.internal.crypto.PasswordHasher;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 import dev.portcullis.testing.Dudect;
 import java.lang.reflect.Field;
 import java.nio.charset.Charset;
@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.Portcullis.Argon2Parameters;
 
 /**
  * dudect timing-leak tests of the verify paths (checklist I45, I48-I51; DESIGN §7), through
@@ -331,7 +332,7 @@ class TimingLeakTest {
             for (int j = 0; j < INSTANCES; j++) {
                 ps[j] = portcullis();
                 for (int k = 0; k < PER_HOLDER; k++) {
-                    ps[j].keys().createSmtpCredential(SmtpCredentialSpec.builder()
+                    ps[j].keys().createSmtpCredential(KeySpec.builder()
                             .account("acme").username(login(j, k)).allowHttp().build());
                 }
                 // The account has logged in before, from another network: the common state of an account worth guessing at.

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.store.AccountRecord;
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.StoreChange;
-import dev.portcullis.store.StoreException;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.AccountRecord;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreChange;
+import dev.portcullis.spi.StoreException;
+import dev.portcullis.spi.Usage;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.spi.RateLimiter;
+import dev.portcullis.AuthResult.RateLimitStatus;
 
 /** The DESIGN §4 table, row by row, for HTTP and both SMTP phases (checklist A6, E27, K57). */
 class WireRenderingTest {

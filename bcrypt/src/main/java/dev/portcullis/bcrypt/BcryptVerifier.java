@@ -2,7 +2,7 @@ package dev.portcullis.bcrypt;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
-import dev.portcullis.LegacyPasswordVerifier;
+import dev.portcullis.spi.LegacyPasswordVerifier;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

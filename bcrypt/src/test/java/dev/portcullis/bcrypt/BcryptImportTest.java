@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.portcullis.AuthRequest;
-import dev.portcullis.Argon2Parameters;
+import dev.portcullis.Portcullis.Argon2Parameters;
 import dev.portcullis.DenyReason;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeyInfo;
 import dev.portcullis.Portcullis;
-import dev.portcullis.SmtpCredentialSpec;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.KeySpec;
+import dev.portcullis.spi.CredentialStore;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -31,7 +31,7 @@ class BcryptImportTest {
         try (Portcullis p = Portcullis.builder().store(store).keyFormat(KeyFormat.withPrefix("kat"))
                 .argon2(new Argon2Parameters(8192, 1, 1)).legacyPasswordVerifier(new BcryptVerifier()).build()) {
             String bcrypt = BCrypt.withDefaults().hashToString(6, "the old site's password".toCharArray());
-            KeyInfo info = p.keys().importSmtpCredential(SmtpCredentialSpec.builder()
+            KeyInfo info = p.keys().importSmtpCredential(KeySpec.builder()
                     .account("acme").username("old@example.com").allowHttp().build(), bcrypt);
 
             assertEquals(DenyReason.WRONG_SECRET, p.authenticator().authenticate(

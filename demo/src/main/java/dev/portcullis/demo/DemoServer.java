@@ -1,11 +1,9 @@
 package dev.portcullis.demo;
 
 import dev.portcullis.IssuedKey;
-import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeyManager;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Principal;
-import dev.portcullis.SmtpCredentialSpec;
 import dev.portcullis.smtp.PortcullisSmtp;
 import dev.portcullis.smtp.SmtpOptions;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -159,7 +157,7 @@ final class DemoServer implements AutoCloseable {
     }
 
     /** The secrets of a first start; {@code null} on later starts. */
-    private record Secrets(IssuedKey admin, IssuedKey sender, IssuedPassword smtp) {}
+    private record Secrets(IssuedKey admin, IssuedKey sender, IssuedKey smtp) {}
 
     /** A folder whose account has no credentials yet is new: make the admin key, the sending key and the SMTP login. */
     private static Secrets bootstrap(DataFolder data) {
@@ -171,7 +169,7 @@ final class DemoServer implements AutoCloseable {
                 .grant("keys:*", "*").grant("domains:*", "*").grant("messages:*", "*").build());
         IssuedKey sender = keys.create(KeySpec.builder().account(DataFolder.ACCOUNT).name("sending")
                 .grant("messages:send", DataFolder.DOMAIN).build());
-        IssuedPassword smtp = keys.createSmtpCredential(SmtpCredentialSpec.builder().account(DataFolder.ACCOUNT)
+        IssuedKey smtp = keys.createSmtpCredential(KeySpec.builder().account(DataFolder.ACCOUNT)
                 .username("postmaster@" + DataFolder.DOMAIN).name("smtp").grant("messages:send", DataFolder.DOMAIN).build());
         return new Secrets(admin, sender, smtp);
     }

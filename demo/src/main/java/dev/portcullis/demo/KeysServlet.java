@@ -7,8 +7,8 @@ import dev.portcullis.IssuedKey;
 import dev.portcullis.KeyInfo;
 import dev.portcullis.KeyManager;
 import dev.portcullis.Principal;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.StoreConflictException;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreConflictException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,7 +18,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
+import dev.portcullis.PortcullisException;
 
 /**
  * {@code /v1/keys}: key management over HTTP. The filter checked {@code keys:write} or
@@ -98,7 +98,7 @@ final class KeysServlet extends HttpServlet {
 
     /** A key of the caller's own account; any other id is "not found", so ids of other accounts are not confirmed. */
     private String existing(HttpServletRequest req, String id) {
-        return keys(req).get(id).orElseThrow(() -> new NoSuchElementException("no key " + id)).id();
+        return keys(req).get(id).orElseThrow(() -> new PortcullisException.NotFound("no key " + id)).id();
     }
 
     private static Map<String, Object> issued(IssuedKey k) {
@@ -144,9 +144,9 @@ final class KeysServlet extends HttpServlet {
     private static void run(HttpServletResponse res, Action action) throws IOException {
         try {
             action.run();
-        } catch (SecurityException e) {
+        } catch (PortcullisException.Denied e) {
             MailApi.error(res, 403, e.getMessage());
-        } catch (NoSuchElementException e) {
+        } catch (PortcullisException.NotFound e) {
             MailApi.error(res, 404, e.getMessage());
         } catch (StoreConflictException | IllegalStateException e) {
             MailApi.error(res, 409, e.getMessage());

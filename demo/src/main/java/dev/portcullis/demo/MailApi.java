@@ -1,7 +1,7 @@
 package dev.portcullis.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.Health;
+import dev.portcullis.Portcullis.Health;
 import dev.portcullis.Portcullis;
 import dev.portcullis.Principal;
 import dev.portcullis.servlet.PortcullisFilter;

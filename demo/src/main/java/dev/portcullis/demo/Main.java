@@ -2,13 +2,12 @@ package dev.portcullis.demo;
 
 import dev.portcullis.Grant;
 import dev.portcullis.IssuedKey;
-import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeyInfo;
 import dev.portcullis.KeyManager;
 import dev.portcullis.KeyScanner;
-import dev.portcullis.SmtpCredentialSpec;
-import dev.portcullis.store.Page;
+import dev.portcullis.KeySpec;
+import dev.portcullis.spi.Page;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +32,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import dev.portcullis.PortcullisException;
 
 /** The {@code portcullis} command line. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -51,8 +51,8 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof SecurityException
-                    || e instanceof NoSuchElementException || e instanceof IOException) {
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    || e instanceof PortcullisException || e instanceof NoSuchElementException || e instanceof IOException) {
                 cmd.getErr().println("portcullis: " + e.getMessage());
             } else {
                 e.printStackTrace(cmd.getErr());
@@ -276,11 +276,11 @@ public final class Main implements Runnable {
             try (DataFolder folder = DataFolder.open(data.data)) {
                 List<String> wanted = grants != null ? grants
                         : List.of("messages:send@" + username.substring(username.lastIndexOf('@') + 1));
-                SmtpCredentialSpec.Builder b = SmtpCredentialSpec.builder().account(account).username(username).name(name);
+                KeySpec.Builder b = KeySpec.builder().account(account).username(username).name(name);
                 for (Grant g : KeyRequests.grants(wanted, account, folder.domains)) {
                     b.grant(g.permission(), g.resourcePattern());
                 }
-                IssuedPassword p = operator(folder, "smtp-credentials create").createSmtpCredential(b.build());
+                IssuedKey p = operator(folder, "smtp-credentials create").createSmtpCredential(b.build());
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Created SMTP login " + p.username() + " (" + p.id() + ") in account " + account + ": " + p.info().grants());
                 out.println("Its password, shown this once (only its Argon2id hash is stored):");

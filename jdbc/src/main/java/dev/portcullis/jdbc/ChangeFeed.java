@@ -1,6 +1,6 @@
 package dev.portcullis.jdbc;
 
-import dev.portcullis.store.StoreChange;
+import dev.portcullis.spi.StoreChange;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,14 +1,14 @@
 package dev.portcullis.jdbc;
 
-import dev.portcullis.CredentialKind;
-import dev.portcullis.store.AccountRecord;
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.StoreChange;
-import dev.portcullis.store.StoreConflictException;
-import dev.portcullis.store.StoreException;
-import dev.portcullis.store.Usage;
+import dev.portcullis.KeyInfo.CredentialKind;
+import dev.portcullis.spi.AccountRecord;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreChange;
+import dev.portcullis.spi.StoreConflictException;
+import dev.portcullis.spi.StoreException;
+import dev.portcullis.spi.Usage;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 package dev.portcullis.jdbc;
 
-import dev.portcullis.store.StoreException;
+import dev.portcullis.spi.StoreException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

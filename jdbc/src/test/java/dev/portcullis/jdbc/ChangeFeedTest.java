@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.portcullis.Channel;
-import dev.portcullis.CredentialKind;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.StoreChange;
-import dev.portcullis.store.StoreException;
+import dev.portcullis.KeyInfo.CredentialKind;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.StoreChange;
+import dev.portcullis.spi.StoreException;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -135,7 +135,7 @@ class ChangeFeedTest {
             behind.subscribe(heard::add);
             KeyRecord k = writer.save(record("pruned000001"), 0);
             writer.save(k.toBuilder().name("second").build(), 1);
-            writer.saveAccount(dev.portcullis.store.AccountRecord.active("acme"), 0);
+            writer.saveAccount(dev.portcullis.spi.AccountRecord.active("acme"), 0);
             Thread.sleep(20);
             writer.pruneNow(); // deletes all three rows before `behind` read them
             behind.pollNow();

@@ -1,6 +1,6 @@
 package dev.portcullis.jdbc;
 
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 import dev.portcullis.testkit.CredentialStoreContract;
 
 import java.time.Duration;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.Channel;
-import dev.portcullis.CredentialKind;
+import dev.portcullis.KeyInfo.CredentialKind;
 import dev.portcullis.DenyReason;
 import dev.portcullis.IssuedKey;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.StoreConflictException;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.StoreConflictException;
 
 import java.time.Duration;
 import java.time.Instant;

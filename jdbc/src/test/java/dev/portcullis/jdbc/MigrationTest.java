@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.Channel;
-import dev.portcullis.CredentialKind;
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.KeyInfo.CredentialKind;
+import dev.portcullis.spi.KeyRecord;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.sql.Connection;
@@ -146,7 +146,7 @@ class MigrationTest {
     @Test
     void withoutMigrationAMissingSchemaFailsTheFirstCall() {
         DataSource ds = Databases.h2();
-        assertThrows(dev.portcullis.store.StoreException.class,
+        assertThrows(dev.portcullis.spi.StoreException.class,
                 () -> JdbcCredentialStore.builder(ds).migrateSchema(false).build(),
                 "the feed cannot take its position without the tables");
     }

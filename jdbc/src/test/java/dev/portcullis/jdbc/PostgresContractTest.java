@@ -1,7 +1,7 @@
 package dev.portcullis.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 import dev.portcullis.testkit.CredentialStoreContract;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 

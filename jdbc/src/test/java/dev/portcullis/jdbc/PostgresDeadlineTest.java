@@ -8,7 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.AuthResult;
 import dev.portcullis.DenyReason;
 import dev.portcullis.KeyFormat;
-import dev.portcullis.store.StoreException;
+import dev.portcullis.spi.StoreException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.sql.Connection;

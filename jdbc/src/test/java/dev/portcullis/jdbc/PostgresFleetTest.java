@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.Channel;
-import dev.portcullis.CredentialKind;
+import dev.portcullis.KeyInfo.CredentialKind;
 import dev.portcullis.DenyReason;
 import dev.portcullis.IssuedKey;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.StoreConflictException;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.StoreConflictException;
+import dev.portcullis.spi.Usage;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.AuthResult;
 import dev.portcullis.DenyReason;
-import dev.portcullis.Health;
+import dev.portcullis.Portcullis.Health;
 import dev.portcullis.IssuedKey;
 import dev.portcullis.KeyFormat;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

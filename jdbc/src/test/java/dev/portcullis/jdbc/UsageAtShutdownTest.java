@@ -12,7 +12,7 @@ import dev.portcullis.AuthResult;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Portcullis;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.Usage;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.portcullis.jmh;
 
-import dev.portcullis.Argon2Parameters;
+import dev.portcullis.Portcullis.Argon2Parameters;
 import dev.portcullis.internal.crypto.PasswordHasher;
 import dev.portcullis.internal.crypto.PasswordProfile;
 

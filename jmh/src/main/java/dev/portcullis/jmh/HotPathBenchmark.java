@@ -9,7 +9,7 @@ import dev.portcullis.KeySpec;
 import dev.portcullis.Limit;
 import dev.portcullis.RateLimitPolicy;
 import dev.portcullis.Portcullis;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -17,7 +17,7 @@ import dev.portcullis.internal.crypto.TokenDigests;
 import dev.portcullis.internal.wire.AuthorizationParser;
 import dev.portcullis.internal.wire.KeyBytes;
 import dev.portcullis.internal.wire.ParseResult;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
@@ -69,9 +69,9 @@ public class HotPathStagesBenchmark {
     private String domain = "example.com";
     private AuthorizationParser parser;
     private final KeyBytes keyBytes = new KeyBytes();
-    private final dev.portcullis.RateLimiter limiter = dev.portcullis.RateLimiter.local(java.time.Clock.systemUTC());
-    private final java.util.List<dev.portcullis.RateLimiter.Quota> quotas =
-            java.util.List.of(new dev.portcullis.RateLimiter.Quota("k:bench", dev.portcullis.Limit.perSecond(1_000_000_000L)));
+    private final dev.portcullis.spi.RateLimiter limiter = dev.portcullis.spi.RateLimiter.local(java.time.Clock.systemUTC());
+    private final java.util.List<dev.portcullis.spi.RateLimiter.Quota> quotas =
+            java.util.List.of(new dev.portcullis.spi.RateLimiter.Quota("k:bench", dev.portcullis.Limit.perSecond(1_000_000_000L)));
     private final io.github.bucket4j.Bucket bucket = io.github.bucket4j.Bucket.builder()
             .addLimit(l -> l.capacity(1_000_000_000L).refillGreedy(1_000_000_000L, java.time.Duration.ofSeconds(1)))
             .withSynchronizationStrategy(io.github.bucket4j.local.SynchronizationStrategy.SYNCHRONIZED).build();
@@ -209,7 +209,7 @@ public class HotPathStagesBenchmark {
 
     /** Rate-limit: one quota through the local limiter (bucket lookup, take, remaining). */
     @Benchmark
-    public dev.portcullis.RateLimiter.Take rateLimitTake() {
+    public dev.portcullis.spi.RateLimiter.Take rateLimitTake() {
         return limiter.tryTakeAll(quotas);
     }
 

@@ -3,10 +3,10 @@ package dev.portcullis.jmh;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.Channel;
-import dev.portcullis.CredentialKind;
+import dev.portcullis.KeyInfo.CredentialKind;
 import dev.portcullis.Grant;
 import dev.portcullis.jdbc.JdbcCredentialStore;
-import dev.portcullis.store.KeyRecord;
+import dev.portcullis.spi.KeyRecord;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.lang.ProcessBuilder.Redirect;

@@ -1,15 +1,15 @@
 package dev.portcullis.jmh;
 
-import dev.portcullis.Argon2Parameters;
+import dev.portcullis.Portcullis.Argon2Parameters;
 import dev.portcullis.Authenticator;
-import dev.portcullis.IssuedPassword;
+import dev.portcullis.IssuedKey;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.Portcullis;
 import dev.portcullis.SaslExchange;
-import dev.portcullis.SaslStep;
-import dev.portcullis.SmtpCredentialSpec;
+import dev.portcullis.SaslExchange.SaslStep;
+import dev.portcullis.KeySpec;
 import dev.portcullis.internal.crypto.PasswordHasher;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -53,7 +53,7 @@ public class LoginBenchmark {
     public void setup() {
         portcullis = Portcullis.builder().store(CredentialStore.inMemory()).keyFormat(KeyFormat.withPrefix("bench")).build();
         auth = portcullis.authenticator();
-        IssuedPassword p = portcullis.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        IssuedKey p = portcullis.keys().createSmtpCredential(KeySpec.builder()
                 .account("bench").username("bench@example.com").build());
         password = p.password();
         plain = b64("\0bench@example.com\0" + password);

@@ -7,12 +7,12 @@ import dev.portcullis.IssuedKey;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Portcullis;
-import dev.portcullis.store.AccountRecord;
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.StoreChange;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.AccountRecord;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreChange;
+import dev.portcullis.spi.Usage;
 
 import java.time.Duration;
 import java.util.Collection;

@@ -1,15 +1,13 @@
 package dev.portcullis.jmh;
 
 import dev.portcullis.IssuedKey;
-import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Limit;
 import dev.portcullis.Portcullis;
-import dev.portcullis.SmtpCredentialSpec;
 import dev.portcullis.smtp.PortcullisSmtp;
 import dev.portcullis.smtp.SmtpOptions;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -115,7 +113,7 @@ public class SmtpAuthBenchmark {
         server.start();
         port = server.getPortAllocated();
 
-        IssuedPassword login = password();
+        IssuedKey login = password();
         cachedLogin = plain(login.username(), login.password());
         IssuedKey key = portcullis.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build());
         apiKeyLogin = plain("api", key.token());
@@ -125,7 +123,7 @@ public class SmtpAuthBenchmark {
 
     @Setup(Level.Invocation)
     public void newCredential() {
-        IssuedPassword p = password();
+        IssuedKey p = password();
         firstLogin = plain(p.username(), p.password());
     }
 
@@ -155,8 +153,8 @@ public class SmtpAuthBenchmark {
         return check(session(apiKeyLogin), "235 ");
     }
 
-    private IssuedPassword password() {
-        return portcullis.keys().createSmtpCredential(SmtpCredentialSpec.builder().account("acme")
+    private IssuedKey password() {
+        return portcullis.keys().createSmtpCredential(KeySpec.builder().account("acme")
                 .username("user" + (serial++) + "@example.com").grant("messages:send", "example.com").build());
     }
 

@@ -3,11 +3,11 @@ package dev.portcullis.jmh;
 import dev.portcullis.AuthRequest;
 import dev.portcullis.AuthResult;
 import dev.portcullis.Authenticator;
-import dev.portcullis.IssuedPassword;
+import dev.portcullis.IssuedKey;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.Portcullis;
-import dev.portcullis.SmtpCredentialSpec;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.KeySpec;
+import dev.portcullis.spi.CredentialStore;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -77,7 +77,7 @@ public class SpringPeerBenchmark {
         @Setup(Level.Invocation)
         public void next(SpringPeerBenchmark b) {
             String user = "first" + b.fresh.getAndIncrement() + "@example.com";
-            IssuedPassword p = b.portcullis.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+            IssuedKey p = b.portcullis.keys().createSmtpCredential(KeySpec.builder()
                     .account("bench").username(user).allowHttp().build());
             header = HotPathBenchmark.basic(user, p.password());
         }
@@ -87,7 +87,7 @@ public class SpringPeerBenchmark {
     public void setup() {
         portcullis = Portcullis.builder().store(CredentialStore.inMemory()).keyFormat(KeyFormat.withPrefix("bench")).build();
         authenticator = portcullis.authenticator();
-        IssuedPassword p = portcullis.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+        IssuedKey p = portcullis.keys().createSmtpCredential(KeySpec.builder()
                 .account("bench").username(USER).allowHttp().build());
         header = HotPathBenchmark.basic(USER, p.password());
 

@@ -1,8 +1,8 @@
 package dev.portcullis.redis;
 
 import dev.portcullis.Limit;
-import dev.portcullis.RateLimitStatus;
-import dev.portcullis.RateLimiter;
+import dev.portcullis.AuthResult.RateLimitStatus;
+import dev.portcullis.spi.RateLimiter;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;

@@ -14,9 +14,9 @@ import dev.portcullis.KeyUpdate;
 import dev.portcullis.Limit;
 import dev.portcullis.Portcullis;
 import dev.portcullis.RateLimitPolicy;
-import dev.portcullis.RateLimiter;
-import dev.portcullis.RateLimiter.Quota;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.RateLimiter;
+import dev.portcullis.spi.RateLimiter.Quota;
+import dev.portcullis.spi.CredentialStore;
 import io.lettuce.core.RedisClient;
 
 import java.time.Duration;

@@ -5,7 +5,7 @@ import dev.portcullis.AuthResult;
 import dev.portcullis.Authenticator;
 import dev.portcullis.ClientAddress;
 import dev.portcullis.Grant;
-import dev.portcullis.HttpVerdict;
+import dev.portcullis.AuthResult.HttpVerdict;
 import dev.portcullis.Principal;
 import dev.portcullis.TrustedProxies;
 import jakarta.servlet.DispatcherType;

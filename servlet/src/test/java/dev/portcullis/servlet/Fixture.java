@@ -5,7 +5,7 @@ import dev.portcullis.KeyFormat;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Limit;
 import dev.portcullis.Portcullis;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.io.IOException;
 import java.net.URI;

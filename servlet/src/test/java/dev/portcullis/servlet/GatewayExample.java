@@ -6,7 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.portcullis.AuthRequest;
 import dev.portcullis.AuthResult;
 import dev.portcullis.Authenticator;
-import dev.portcullis.HttpVerdict;
+import dev.portcullis.AuthResult.HttpVerdict;
 import dev.portcullis.Principal;
 
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.portcullis.servlet;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Portcullis;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -2,7 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.Authenticator;
 import dev.portcullis.Portcullis;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -6,9 +6,9 @@ import dev.portcullis.KeySpec;
 import dev.portcullis.Limit;
 import dev.portcullis.Portcullis;
 import dev.portcullis.RateLimitPolicy;
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.StoreException;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.StoreException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -291,32 +291,32 @@ class StatusTest {
         }
 
         @Override
-        public dev.portcullis.store.Page<KeyRecord> listByAccount(String account, String cursor, int limit) {
+        public dev.portcullis.spi.Page<KeyRecord> listByAccount(String account, String cursor, int limit) {
             return real.listByAccount(account, cursor, limit);
         }
 
         @Override
-        public void addUsage(java.util.Collection<dev.portcullis.store.Usage> batch) {
+        public void addUsage(java.util.Collection<dev.portcullis.spi.Usage> batch) {
             real.addUsage(batch);
         }
 
         @Override
-        public Optional<dev.portcullis.store.Usage> usage(String keyId) {
+        public Optional<dev.portcullis.spi.Usage> usage(String keyId) {
             return real.usage(keyId);
         }
 
         @Override
-        public Optional<dev.portcullis.store.AccountRecord> findAccount(String account) {
+        public Optional<dev.portcullis.spi.AccountRecord> findAccount(String account) {
             return real.findAccount(account);
         }
 
         @Override
-        public dev.portcullis.store.AccountRecord saveAccount(dev.portcullis.store.AccountRecord account, long expectedVersion) {
+        public dev.portcullis.spi.AccountRecord saveAccount(dev.portcullis.spi.AccountRecord account, long expectedVersion) {
             return real.saveAccount(account, expectedVersion);
         }
 
         @Override
-        public AutoCloseable subscribe(java.util.function.Consumer<dev.portcullis.store.StoreChange> listener) {
+        public AutoCloseable subscribe(java.util.function.Consumer<dev.portcullis.spi.StoreChange> listener) {
             return real.subscribe(listener);
         }
 

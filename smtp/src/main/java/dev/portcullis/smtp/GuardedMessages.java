@@ -5,8 +5,8 @@ import dev.portcullis.Authenticator;
 import dev.portcullis.Grant;
 import dev.portcullis.Limit;
 import dev.portcullis.Principal;
-import dev.portcullis.RateLimiter;
-import dev.portcullis.SmtpReply;
+import dev.portcullis.spi.RateLimiter;
+import dev.portcullis.AuthResult.SmtpReply;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,8 +5,8 @@ import dev.portcullis.Authenticator;
 import dev.portcullis.DenyReason;
 import dev.portcullis.Principal;
 import dev.portcullis.SaslExchange;
-import dev.portcullis.SaslStep;
-import dev.portcullis.SmtpReply;
+import dev.portcullis.SaslExchange.SaslStep;
+import dev.portcullis.AuthResult.SmtpReply;
 
 import java.io.IOException;
 import java.util.Collections;

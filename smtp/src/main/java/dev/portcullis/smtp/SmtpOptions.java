@@ -1,7 +1,7 @@
 package dev.portcullis.smtp;
 
 import dev.portcullis.Limit;
-import dev.portcullis.RateLimiter;
+import dev.portcullis.spi.RateLimiter;
 import dev.portcullis.TrustedProxies;
 
 import java.time.Clock;

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.IssuedKey;
-import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeySpec;
-import dev.portcullis.SmtpCredentialSpec;
 
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
@@ -77,7 +75,7 @@ class AngusClientTest {
     @EnumSource(Mode.class)
     void sendsWithAnSmtpCredentialAndWithAnApiKey(Mode mode) throws Exception {
         try (TestServer t = new TestServer(mode.options())) {
-            IssuedPassword login = t.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+            IssuedKey login = t.keys().createSmtpCredential(KeySpec.builder()
                     .account("acme").username("postmaster@example.com").grant("messages:send", "example.com").build());
             IssuedKey key = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build());
 
@@ -97,7 +95,7 @@ class AngusClientTest {
     @EnumSource(Mode.class)
     void aWrongPasswordFailsAuthentication(Mode mode) throws Exception {
         try (TestServer t = new TestServer(mode.options())) {
-            IssuedPassword login = t.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+            IssuedKey login = t.keys().createSmtpCredential(KeySpec.builder()
                     .account("acme").username("postmaster@example.com").grant("messages:send", "example.com").build());
             for (String mechanism : new String[] {"PLAIN", "LOGIN"}) {
                 try (Transport transport = connect(mode, t.port(), mechanism)) {

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.portcullis.IssuedKey;
-import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Limit;
-import dev.portcullis.SmtpCredentialSpec;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,10 +28,10 @@ class ConcurrentSessionsTest {
         try (TestServer t = new TestServer(SmtpOptions.builder().startTls(TestTls.server()).build(),
                 b -> b.argon2Concurrency(4, Duration.ofSeconds(30))
                         .failureBudgets(Limit.perHour(1000), Limit.perHour(1000), Limit.perHour(1000)))) {
-            List<IssuedPassword> logins = new ArrayList<>();
+            List<IssuedKey> logins = new ArrayList<>();
             List<IssuedKey> keys = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                logins.add(t.keys().createSmtpCredential(SmtpCredentialSpec.builder().account("acct" + i)
+                logins.add(t.keys().createSmtpCredential(KeySpec.builder().account("acct" + i)
                         .username("user" + i + "@d" + i + ".test").grant("messages:send", "d" + i + ".test").build()));
                 keys.add(t.keys().create(KeySpec.builder().account("acct" + i).grant("messages:send", "d" + i + ".test").build()));
             }
@@ -61,7 +59,7 @@ class ConcurrentSessionsTest {
         }
     }
 
-    private static String session(int port, int kind, IssuedPassword login, IssuedKey key, int i) throws Exception {
+    private static String session(int port, int kind, IssuedKey login, IssuedKey key, int i) throws Exception {
         String other = "x@d" + ((i + 1) % 10) + ".test";
         String mine = "x@d" + i + ".test";
         try (Wire w = Wire.connect(port)) {

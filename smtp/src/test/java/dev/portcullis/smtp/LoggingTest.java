@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.IssuedKey;
-import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeySpec;
-import dev.portcullis.SmtpCredentialSpec;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +35,7 @@ class LoggingTest {
         List<String> secrets = new ArrayList<>();
         String keyId;
         try (TestServer t = new TestServer(SmtpOptions.builder().startTls(TestTls.server()).build())) {
-            IssuedPassword login = t.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+            IssuedKey login = t.keys().createSmtpCredential(KeySpec.builder()
                     .account("acme").username("postmaster@example.com").grant("messages:send", "example.com").build());
             IssuedKey key = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build());
             keyId = key.id();

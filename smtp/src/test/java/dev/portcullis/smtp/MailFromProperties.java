@@ -10,7 +10,7 @@ import dev.portcullis.Grant;
 import dev.portcullis.IssuedKey;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Principal;
-import dev.portcullis.SmtpReply;
+import dev.portcullis.AuthResult.SmtpReply;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

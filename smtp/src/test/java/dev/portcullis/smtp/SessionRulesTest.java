@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.IssuedKey;
-import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeySpec;
-import dev.portcullis.SmtpCredentialSpec;
 
 import java.util.List;
 import java.util.Set;
@@ -25,7 +23,7 @@ class SessionRulesTest {
     private static final String NEED_AUTH = "530 5.7.0  Authentication required";
 
     private final TestServer t = new TestServer(SmtpOptions.builder().startTls(TestTls.server()).build());
-    private final IssuedPassword login = t.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+    private final IssuedKey login = t.keys().createSmtpCredential(KeySpec.builder()
             .account("acme").username("postmaster@example.com").grant("messages:send", "example.com").build());
 
     @AfterEach

@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.AuthEvent;
 import dev.portcullis.DenyReason;
 import dev.portcullis.IssuedKey;
-import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeySpec;
 import dev.portcullis.Limit;
-import dev.portcullis.SmtpCredentialSpec;
 
 import org.junit.jupiter.api.Test;
 
@@ -151,7 +149,7 @@ class SourcesAndLimitsTest {
         SmtpOptions options = SmtpOptions.builder().startTls(TestTls.server()).maxFailedAuthPerConnection(5).build();
         try (TestServer t = new TestServer(options,
                 b -> b.failureBudgets(Limit.perHour(2), Limit.perHour(2), Limit.perHour(100)))) {
-            IssuedPassword login = t.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+            IssuedKey login = t.keys().createSmtpCredential(KeySpec.builder()
                     .account("acme").username("postmaster@example.com").grant("messages:send", "example.com").build());
             try (Wire w = tlsSession(Wire.connect(t.port()))) {
                 assertEquals("535 5.7.8 Authentication credentials invalid", w.ask("AUTH PLAIN " + plain(login.username(), "guess1")));

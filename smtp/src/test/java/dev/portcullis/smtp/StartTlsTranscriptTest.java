@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.AuthEvent;
 import dev.portcullis.DenyReason;
 import dev.portcullis.IssuedKey;
-import dev.portcullis.IssuedPassword;
 import dev.portcullis.KeySpec;
-import dev.portcullis.SmtpCredentialSpec;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class StartTlsTranscriptTest {
     private final TestServer t = new TestServer(SmtpOptions.builder().startTls(TestTls.server()).build());
-    private final IssuedPassword login = t.keys().createSmtpCredential(SmtpCredentialSpec.builder()
+    private final IssuedKey login = t.keys().createSmtpCredential(KeySpec.builder()
             .account("acme").username("postmaster@example.com").grant("messages:send", "example.com").build());
 
     @AfterEach

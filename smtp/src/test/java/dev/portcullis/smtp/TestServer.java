@@ -1,13 +1,12 @@
 package dev.portcullis.smtp;
 
-import dev.portcullis.Argon2Parameters;
+import dev.portcullis.Portcullis.Argon2Parameters;
 import dev.portcullis.AuthEvent;
 import dev.portcullis.KeyFormat;
 import dev.portcullis.KeyManager;
 import dev.portcullis.Portcullis;
 import dev.portcullis.Principal;
-import dev.portcullis.Slf4jAuditListener;
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.UnaryOperator;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
+import dev.portcullis.AuthListener;
 
 /** A Portcullis on an in-memory store and a SubEthaSMTP server on it, on 127.0.0.1 and an ephemeral port. */
 final class TestServer implements AutoCloseable {
@@ -51,7 +51,7 @@ final class TestServer implements AutoCloseable {
                         .argon2(new Argon2Parameters(8192, 1, 1))
                         .keyUsernames("api", "SMTP_Injection", "apikey")
                         .listener(events::add)
-                        .listener(new Slf4jAuditListener()))
+                        .listener(AuthListener.slf4jAudit()))
                 .build();
         this.server = server.apply(PortcullisSmtp.configure(
                         SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress())

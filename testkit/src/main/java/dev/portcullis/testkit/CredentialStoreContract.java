@@ -8,17 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.Channel;
 import dev.portcullis.Check;
-import dev.portcullis.CredentialKind;
+import dev.portcullis.KeyInfo.CredentialKind;
 import dev.portcullis.Grant;
 import dev.portcullis.Limit;
 import dev.portcullis.RateLimitPolicy;
-import dev.portcullis.store.AccountRecord;
-import dev.portcullis.store.CredentialStore;
-import dev.portcullis.store.KeyRecord;
-import dev.portcullis.store.Page;
-import dev.portcullis.store.StoreChange;
-import dev.portcullis.store.StoreConflictException;
-import dev.portcullis.store.Usage;
+import dev.portcullis.spi.AccountRecord;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreChange;
+import dev.portcullis.spi.StoreConflictException;
+import dev.portcullis.spi.Usage;
 
 import java.security.SecureRandom;
 import java.time.Duration;

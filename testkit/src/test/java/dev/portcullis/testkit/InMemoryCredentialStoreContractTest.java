@@ -1,6 +1,6 @@
 package dev.portcullis.testkit;
 
-import dev.portcullis.store.CredentialStore;
+import dev.portcullis.spi.CredentialStore;
 
 /** The in-memory store keeps the whole contract. */
 class InMemoryCredentialStoreContractTest extends CredentialStoreContract {

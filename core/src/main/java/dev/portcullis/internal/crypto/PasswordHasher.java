@@ -2,7 +2,7 @@ package dev.portcullis.internal.crypto;
 
 import de.mkammerer.argon2.Argon2;
 import de.mkammerer.argon2.Argon2Factory;
-import dev.portcullis.Argon2Parameters;
+import dev.portcullis.Portcullis.Argon2Parameters;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -115,12 +115,12 @@ public final class PasswordHasher {
      * As {@link #verify(String, String, CharSequence)}, and a hash that is not Argon2id is handed
      * to {@code legacy} if it reads it (inside a slot); a legacy match always needs a rehash.
      */
-    public Result verify(String phc, String profileId, CharSequence password, dev.portcullis.LegacyPasswordVerifier legacy) {
+    public Result verify(String phc, String profileId, CharSequence password, dev.portcullis.spi.LegacyPasswordVerifier legacy) {
         return verify(phc, PasswordProfile.byId(profileId), password, legacy);
     }
 
-    /** As {@link #verify(String, String, CharSequence, dev.portcullis.LegacyPasswordVerifier)}, with the profile looked up ({@code null}: unknown). */
-    public Result verify(String phc, PasswordProfile p, CharSequence password, dev.portcullis.LegacyPasswordVerifier legacy) {
+    /** As {@link #verify(String, String, CharSequence, dev.portcullis.spi.LegacyPasswordVerifier)}, with the profile looked up ({@code null}: unknown). */
+    public Result verify(String phc, PasswordProfile p, CharSequence password, dev.portcullis.spi.LegacyPasswordVerifier legacy) {
         if (phc != null && !phc.startsWith("$argon2id$") && legacy != null && supports(legacy, phc)) {
             return verifyLegacy(legacy, phc, password);
         }
@@ -146,7 +146,7 @@ public final class PasswordHasher {
         }
     }
 
-    private static boolean supports(dev.portcullis.LegacyPasswordVerifier legacy, String phc) {
+    private static boolean supports(dev.portcullis.spi.LegacyPasswordVerifier legacy, String phc) {
         try {
             return legacy.supports(phc);
         } catch (RuntimeException e) {
@@ -154,7 +154,7 @@ public final class PasswordHasher {
         }
     }
 
-    private Result verifyLegacy(dev.portcullis.LegacyPasswordVerifier legacy, String hash, CharSequence password) {
+    private Result verifyLegacy(dev.portcullis.spi.LegacyPasswordVerifier legacy, String hash, CharSequence password) {
         if (!acquire()) {
             return Result.BUSY;
         }

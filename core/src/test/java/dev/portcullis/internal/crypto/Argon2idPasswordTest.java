@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.Argon2Parameters;
+import dev.portcullis.Portcullis.Argon2Parameters;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

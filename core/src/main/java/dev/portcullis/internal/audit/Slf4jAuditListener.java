@@ -1,8 +1,11 @@
-package dev.portcullis;
+package dev.portcullis.internal.audit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
+import dev.portcullis.AuthListener;
+import dev.portcullis.AuthEvent;
+import dev.portcullis.KeyEvent;
 
 /**
  * Writes every {@link AuthEvent} and {@link KeyEvent} to SLF4J 2 as key-value pairs, so that any
@@ -21,7 +24,7 @@ import org.slf4j.spi.LoggingEventBuilder;
  * Absent values are left out. Events hold no secret by construction, so neither does the log.
  */
 public final class Slf4jAuditListener implements AuthListener {
-    public static final String LOGGER = "dev.portcullis.audit";
+    public static final String LOGGER = dev.portcullis.AuthListener.SLF4J_LOGGER;
 
     private final Logger log;
 

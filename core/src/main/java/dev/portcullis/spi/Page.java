@@ -1,4 +1,4 @@
-package dev.portcullis.store;
+package dev.portcullis.spi;
 
 import java.util.List;
 

@@ -1,4 +1,5 @@
-package dev.portcullis;
+package dev.portcullis.spi;
+
 
 /**
  * Verifies password hashes imported from another system (bcrypt, PBKDF2, …) so users keep their

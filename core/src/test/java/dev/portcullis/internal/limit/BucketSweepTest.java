@@ -1,4 +1,4 @@
-package dev.portcullis;
+package dev.portcullis.internal.limit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import dev.portcullis.Limit;
+import dev.portcullis.MutableClock;
+import dev.portcullis.spi.RateLimiter;
 
 /**
  * The local limiter's memory: full buckets are dropped by a sweep that new buckets trigger, and a

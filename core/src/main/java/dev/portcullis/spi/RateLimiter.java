@@ -1,8 +1,10 @@
-package dev.portcullis;
+package dev.portcullis.spi;
 
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import dev.portcullis.Limit;
+import dev.portcullis.AuthResult.RateLimitStatus;
 
 /**
  * Token buckets behind the Rate-limit and Throttle stages: per-key and per-account limits, and
@@ -51,7 +53,7 @@ public interface RateLimiter {
         }
 
         /** Admitted by one local bucket, whose room is read when the status is first asked for. */
-        static Take admitted(Limit limit, java.util.function.LongSupplier remaining) {
+        public static Take admitted(Limit limit, java.util.function.LongSupplier remaining) {
             return new Take(true, 0, limit, 0, null, remaining);
         }
 
@@ -130,6 +132,6 @@ public interface RateLimiter {
 
     /** Buckets in this process's memory, on {@code clock}; buckets that have filled up again are dropped. */
     static RateLimiter local(Clock clock) {
-        return new LocalRateLimiter(clock);
+        return new dev.portcullis.internal.limit.LocalRateLimiter(clock);
     }
 }

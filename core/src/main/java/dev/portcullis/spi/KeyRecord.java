@@ -1,8 +1,8 @@
-package dev.portcullis.store;
+package dev.portcullis.spi;
 
 import dev.portcullis.Channel;
 import dev.portcullis.Check;
-import dev.portcullis.CredentialKind;
+import dev.portcullis.KeyInfo.CredentialKind;
 import dev.portcullis.Grant;
 import dev.portcullis.RateLimitPolicy;
 

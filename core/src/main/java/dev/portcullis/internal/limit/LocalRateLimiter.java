@@ -1,4 +1,4 @@
-package dev.portcullis;
+package dev.portcullis.internal.limit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -16,6 +16,8 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import dev.portcullis.spi.RateLimiter;
+import dev.portcullis.Limit;
 
 /**
  * {@link RateLimiter#local}: Bucket4j buckets in a size-bounded Caffeine cache. Each bucket is
@@ -26,7 +28,7 @@ import java.util.function.LongSupplier;
  * made as many new buckets as it held after the last sweep. A full bucket is the same as a new
  * one, so nothing is lost, and the cost is constant per new bucket.
  */
-final class LocalRateLimiter implements RateLimiter {
+public final class LocalRateLimiter implements RateLimiter {
     private static final long MAX_BUCKETS = 1_000_000;
     /** New buckets before the first sweep, and the least between two. */
     private static final long MIN_SWEEP = 1024;
@@ -83,12 +85,12 @@ final class LocalRateLimiter implements RateLimiter {
         }
     }
 
-    LocalRateLimiter(Clock clock) {
+    public LocalRateLimiter(Clock clock) {
         this(clock, ForkJoinPool.commonPool());
     }
 
     /** @param sweeper where sweeps for full buckets run (a direct executor in tests) */
-    LocalRateLimiter(Clock clock, Executor sweeper) {
+    public LocalRateLimiter(Clock clock, Executor sweeper) {
         boolean system = clock.equals(Clock.systemUTC()) || clock.equals(Clock.systemDefaultZone());
         this.meter = system ? TimeMeter.SYSTEM_MILLISECONDS : new TimeMeter() {
             @Override

@@ -1,4 +1,5 @@
-package dev.portcullis;
+package dev.portcullis.spi;
+
 
 /**
  * Tells which account owns a resource (e.g. a sending domain), so that {@link Authenticator}
