@@ -25,6 +25,8 @@ import javax.sql.DataSource;
 
 /**
  * The change feed of one store instance: polls the change table and tells subscribers what changed.
+ * On PostgreSQL a {@link PgListener} also hands it pushed notices ({@link #pushed}) the moment other
+ * nodes commit; the poll stays the backstop that catches whatever a push missed.
  *
  * <p>Writers take a sequence number before they commit, so numbers can become visible out of order:
  * a number missing below the highest one seen is a <em>gap</em>, re-read on every poll until its row
@@ -34,6 +36,11 @@ import javax.sql.DataSource;
  *
  * <p>This store's own writes are announced right after their commit, on the writing thread, and
  * not again when the poller reads them back.
+ *
+ * <p>A pushed notice is announced as an eviction only (version 0: it raises no version floor), on
+ * the listener's thread; the poll announces the same change again, with its version, when it reads
+ * the row. Anyone who can connect to the database can send a notification, so a notice is never
+ * trusted for more than an eviction.
  */
 final class ChangeFeed implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChangeFeed.class.getName());
@@ -67,6 +74,8 @@ final class ChangeFeed implements AutoCloseable {
 
     private volatile long caughtUpAt;
     private int failures;
+    /** A poll asked for by {@link #pollSoon} is queued and has not started yet. */
+    private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     ChangeFeed(DataSource dataSource, Tables tables, int timeoutSeconds, Duration interval, Duration lookback,
             Duration retention) {
@@ -126,6 +135,42 @@ final class ChangeFeed implements AutoCloseable {
     /** The write failed, or its commit's outcome is unknown: the poller announces it if it exists. */
     void abandon(long seq) {
         local.remove(seq);
+    }
+
+    // --- pushed notices (PostgreSQL LISTEN/NOTIFY) ---
+
+    /** Whether {@code seq} is this store's own write, committing or announced by its writer and not yet polled. */
+    boolean isLocal(long seq) {
+        return local.containsKey(seq);
+    }
+
+    /**
+     * Another node committed this change: evict now, on the calling (listener) thread, before it
+     * reads its next notice. Announced with version 0, see the class comment.
+     */
+    void pushed(StoreChange change) {
+        StoreChange evictOnly = new StoreChange(change.kind(), change.id(), 0, change.usernames());
+        synchronized (deliver) {
+            publish(evictOnly);
+        }
+    }
+
+    /**
+     * Polls as soon as the poller thread is free: after the listener (re)connected, to catch what
+     * was committed while it was not listening, or for a notice too large to carry its change.
+     * Requests made while one is queued are one poll.
+     */
+    void pollSoon() {
+        if (pollQueued.compareAndSet(false, true)) {
+            try {
+                poller.execute(() -> {
+                    pollQueued.set(false);
+                    pollQuietly();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                pollQueued.set(false); // the store is closing
+            }
+        }
     }
 
     // --- polling ---
@@ -193,8 +238,10 @@ final class ChangeFeed implements AutoCloseable {
         return rows;
     }
 
+    /** Delivers (subscribers evict) first, then moves the position past the row. */
     private void apply(Row r) {
         if (r.seq > high) {
+            deliver(r);
             long now = System.nanoTime();
             for (long s = Math.max(high + 1, r.seq - MAX_GAPS); s < r.seq; s++) {
                 gaps.put(s, now);
@@ -203,9 +250,9 @@ final class ChangeFeed implements AutoCloseable {
                 gaps.pollFirstEntry();
             }
             high = r.seq;
-            deliver(r);
-        } else if (gaps.remove(r.seq) != null) {
+        } else if (gaps.containsKey(r.seq)) {
             deliver(r); // a late commit
+            gaps.remove(r.seq);
         }
     }
 

@@ -38,8 +38,7 @@ import org.flywaydb.core.api.FlywayException;
  * of nodes sharing one database).
  *
  * <pre>{@code
- * JdbcCredentialStore store = JdbcCredentialStore.builder(dataSource)
- *         .pollInterval(Duration.ofSeconds(1))      // the fleet's revocation bound
+ * JdbcCredentialStore store = JdbcCredentialStore.builder(pool)   // a connection pool, e.g. HikariCP
  *         .build();                                 // migrates the schema (Flyway)
  * Portcullis portcullis = Portcullis.builder().store(store).build();
  * }</pre>
@@ -49,20 +48,28 @@ import org.flywaydb.core.api.FlywayException;
  *       default schema, with its own history table ({@code <prefix>schema_history}).
  *   <li><b>Writes</b> are optimistic: a save names the version it read, and a stale one fails with
  *       {@link StoreConflictException}; nothing is silently overwritten.
- *   <li><b>Change feed</b>: every write records a sequence number; one daemon thread per store polls
- *       for new ones every {@link Builder#pollInterval poll interval} and announces them to
- *       {@link #subscribe subscribers}, so a revocation made on any node reaches every other node
- *       within about one interval. This store's own writes are announced at once.
+ *   <li><b>Change feed</b>: every write records a sequence number. This store's own writes are
+ *       announced to {@link #subscribe subscribers} on the writing thread, before the write returns.
+ *       On PostgreSQL every write also sends a {@code NOTIFY} in its transaction, and one daemon
+ *       thread per store {@code LISTEN}s on a dedicated connection and announces other nodes' changes
+ *       the moment they commit (milliseconds; see {@code docs/integration-jdbc.md}). One more daemon
+ *       thread polls for new sequence numbers every {@link Builder#pollInterval poll interval}: the
+ *       backstop that bounds the delay at about one interval when a notice is lost (the listening
+ *       connection was down; it polls at once when it is back). H2 (one process) has no push.
+ *   <li><b>Pooling</b>: give it a connection pool. A plain data source opens a connection per cache
+ *       miss (an H2 file: hundreds of times slower); {@link Builder#build()} logs a warning when it
+ *       recognises one.
  *   <li><b>Deadlines</b>: lookups ({@link #findById}, {@link #findByUsername}, {@link #findAccount})
  *       run with the {@link Builder#lookupTimeout lookup timeout} as query timeout; the wait for a
  *       connection is the pool's (e.g. HikariCP {@code connectionTimeout}): keep it short, see
  *       {@code docs/integration-jdbc.md}. A call that cannot answer throws {@link StoreException}.
  * </ul>
  *
- * Thread-safe. {@link #close()} stops the feed; it does not close the data source, which stays the
- * caller's.
+ * Thread-safe. {@link #close()} stops the feed and the listener; it does not close the data
+ * source, which stays the caller's.
  */
 public final class JdbcCredentialStore implements CredentialStore, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JdbcCredentialStore.class.getName());
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,39}");
     private static final String CREDENTIAL_COLUMNS = "id, account, name, kind, key_prefix, username, secret_hash,"
             + " password_profile, grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version,"
@@ -75,6 +82,11 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
     private final int statementSeconds;
     private final Duration pollInterval;
     private final ChangeFeed feed;
+    /** Sends a NOTIFY with every write (PostgreSQL, push on). */
+    private final boolean notify;
+    /** This instance, in its notices: a node ignores its own (it announced them when it wrote). */
+    private final String origin = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    private volatile ChangePush push;
     private volatile boolean closed;
 
     private JdbcCredentialStore(Builder b, Dialect dialect) {
@@ -85,6 +97,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         this.statementSeconds = seconds(b.statementTimeout);
         this.pollInterval = b.pollInterval;
         this.feed = new ChangeFeed(dataSource, t, statementSeconds, b.pollInterval, b.feedLookback, b.feedRetention);
+        this.notify = dialect == Dialect.POSTGRESQL && b.push;
     }
 
     /** JDBC query timeouts are whole seconds: round up, never to zero (which means "no limit"). */
@@ -118,9 +131,24 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         return feed.lag();
     }
 
-    /** How often the change feed polls; the fleet's revocation bound. */
+    /** How often the change feed polls: the revocation bound between nodes while no push arrives. */
     public Duration pollInterval() {
         return pollInterval;
+    }
+
+    /**
+     * Whether this store is listening for other nodes' changes now (PostgreSQL with push on, and its
+     * listening connection up). {@code false} on H2, with push off, and while the listener
+     * reconnects: changes then arrive by the poll, within {@link #pollInterval()}.
+     */
+    public boolean pushConnected() {
+        ChangePush p = push;
+        return p != null && p.connected();
+    }
+
+    /** The backend process of the listening connection, 0 if none; for tests. */
+    int listenerBackendPid() {
+        return push instanceof PgListener l ? l.backendPid() : 0;
     }
 
     // --- lookups (request path: the lookup timeout) ---
@@ -424,6 +452,14 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             Columns.setInstant(ps, 6, Instant.now());
             ps.executeUpdate();
         }
+        if (notify) {
+            // Queued in this transaction: PostgreSQL delivers it at commit, and never for a rollback.
+            try (PreparedStatement ps = Sql.prepare(c, "SELECT pg_notify(?, ?)", statementSeconds)) {
+                ps.setString(1, t.channel());
+                ps.setString(2, PushNotice.payload(origin, seq, change));
+                ps.executeQuery().close();
+            }
+        }
     }
 
     private static final String LAST = "last";
@@ -515,10 +551,17 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         }
     }
 
-    /** Stops the change feed's poller. Idempotent; later calls on the store throw {@link IllegalStateException}. */
+    /**
+     * Stops the change feed's listener (giving its connection back) and its poller. Idempotent;
+     * later calls on the store throw {@link IllegalStateException}.
+     */
     @Override
     public void close() {
         closed = true;
+        ChangePush p = push;
+        if (p != null) {
+            p.close(Duration.ofSeconds(statementSeconds + 5L));
+        }
         feed.close();
     }
 
@@ -619,6 +662,9 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         private Duration feedLookback;
         private Duration feedRetention;
         private Boolean migrate;
+        private boolean push = true;
+        private boolean pushSet;
+        private DataSource listenerDataSource;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -649,8 +695,10 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         }
 
         /**
-         * How often the change feed polls the database: the bound within which a change made on
-         * another node reaches this one. Default 1 s; 10 ms to 1 hour.
+         * How often the change feed polls the database. On PostgreSQL with push on, changes made on
+         * other nodes arrive by push in milliseconds, and the poll is the backstop: the bound within
+         * which a change reaches this node when its notice was lost (the listening connection was
+         * down). On H2, or with push off, it is the bound itself. Default 1 s; 10 ms to 1 hour.
          */
         public Builder pollInterval(Duration interval) {
             once(this.pollInterval, "pollInterval");
@@ -701,6 +749,32 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             return this;
         }
 
+        /**
+         * Whether changes are pushed between nodes on PostgreSQL ({@code NOTIFY} with every write, and
+         * a listener on a dedicated connection); default true. Off: this store neither sends nor
+         * listens, and changes reach other nodes by the poll alone, within the poll interval. Set
+         * it alike on every node. No effect on H2.
+         */
+        public Builder pushChanges(boolean push) {
+            once(pushSet ? this.push : null, "pushChanges");
+            this.push = push;
+            this.pushSet = true;
+            return this;
+        }
+
+        /**
+         * Where the listener's dedicated connection comes from (PostgreSQL); default the store's own
+         * data source, which then lends it one connection for as long as the store is open (size
+         * the pool one larger). Give a separate one when the main one cannot hold a session's
+         * {@code LISTEN}: PgBouncer in transaction mode, for example; a plain
+         * {@code PGSimpleDataSource} to the server itself will do, as only one connection is taken.
+         */
+        public Builder listenerDataSource(DataSource source) {
+            once(this.listenerDataSource, "listenerDataSource");
+            this.listenerDataSource = Objects.requireNonNull(source, "listenerDataSource");
+            return this;
+        }
+
         /** Whether {@link #build()} runs the Flyway migrations; default true. Off: the schema must be current. */
         public Builder migrateSchema(boolean migrate) {
             once(this.migrate, "migrateSchema");
@@ -709,7 +783,17 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         }
 
         /**
-         * Migrates the schema (unless turned off), takes the feed's position and starts its poller.
+         * Migrates the schema (unless turned off), takes the feed's position and starts its poller
+         * and, on PostgreSQL with push on, its listener (connected before this returns if the
+         * database answers; else it keeps trying in the background).
+         *
+         * <p>Logs one {@code WARNING} (System.Logger {@code dev.portcullis.jdbc.JdbcCredentialStore})
+         * when the data source is, or wraps, one known to open a new connection per call: H2's
+         * {@code JdbcDataSource}, pgjdbc's {@code PGSimpleDataSource}, Spring's driver-manager data
+         * sources, HikariCP's internal {@code DriverDataSource}. Known pools (HikariCP, DBCP2, c3p0,
+         * Tomcat, Agroal, Vibur, UCP, H2's {@code JdbcConnectionPool}) are recognised first, by
+         * class name or {@code isWrapperFor}, without a dependency on any of them; an unknown
+         * data source is not reported.
          *
          * @throws StoreException if the database cannot be reached or the migration fails
          * @throws IllegalArgumentException if the database is neither H2 nor PostgreSQL, or the
@@ -744,6 +828,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             } catch (SQLException e) {
                 throw new StoreException("credential store: cannot connect", e);
             }
+            warnIfUnpooled(dataSource, dialect);
             if (migrate == null || migrate) {
                 migrate(dialect);
             }
@@ -754,7 +839,36 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
                 store.close();
                 throw Sql.failure("starting the change feed", e);
             }
+            if (store.notify) {
+                store.push = listen(store);
+            }
             return store;
+        }
+
+        private ChangePush listen(JdbcCredentialStore store) {
+            try {
+                PgListener listener = new PgListener(listenerDataSource != null ? listenerDataSource : dataSource,
+                        store.t, store.origin, store.feed);
+                listener.start();
+                return listener;
+            } catch (LinkageError e) {
+                LOG.log(System.Logger.Level.WARNING, "credential store " + store.t.prefix() + ": change push is off,"
+                        + " pgjdbc (org.postgresql:postgresql) is not on the class path; changes from other nodes"
+                        + " arrive by the poll, within " + store.pollInterval, e);
+                return null;
+            }
+        }
+
+        private static void warnIfUnpooled(DataSource dataSource, Dialect dialect) {
+            String plain = PoolCheck.unpooled(dataSource);
+            if (plain != null) {
+                LOG.log(System.Logger.Level.WARNING, "credential store: the data source (" + dataSource.getClass().getName()
+                        + (plain.equals(dataSource.getClass().getName()) ? "" : ", wrapping " + plain)
+                        + ") is not pooled, so every cache miss opens a new database connection"
+                        + (dialect == Dialect.H2 ? " (an H2 file database opens its file again for each one: hundreds of"
+                                + " times slower per miss, milliseconds against tens of microseconds)" : "")
+                        + ". Give the store a connection pool, e.g. HikariCP; see docs/integration-jdbc.md");
+            }
         }
 
         /**

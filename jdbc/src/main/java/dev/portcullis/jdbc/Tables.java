@@ -18,6 +18,11 @@ record Tables(String prefix) {
         return prefix + "change";
     }
 
+    /** The LISTEN/NOTIFY channel of the change feed's push (PostgreSQL): the change table's name. */
+    String channel() {
+        return prefix + "change";
+    }
+
     String changeSequence() {
         return prefix + "change_seq";
     }

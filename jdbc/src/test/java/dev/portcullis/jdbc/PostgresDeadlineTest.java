@@ -44,11 +44,13 @@ class PostgresDeadlineTest {
 
     @Test
     void aDrainedPoolFailsALookupAfterItsConnectionTimeout() throws Exception {
-        // Two connections: Flyway needs both at build time; then the test takes them.
-        try (HikariDataSource pool = Databases.pool(pg, 2, Duration.ofMillis(300));
+        // Three connections: Flyway needs two at build time; then the change listener keeps one (build()
+        // returns listening) and the test takes the other two.
+        try (HikariDataSource pool = Databases.pool(pg, 3, Duration.ofMillis(300));
                 JdbcCredentialStore store = JdbcCredentialStore.builder(pool).tablePrefix(Databases.freshPrefix()).build();
                 Connection taken = pool.getConnection();
                 Connection alsoTaken = pool.getConnection()) {
+            assertTrue(store.pushConnected(), "the listener holds the third");
             long ms = millis(() -> store.findById("abcdefghijkl"));
             assertTrue(ms >= 250 && ms < 1500, "waited " + ms + " ms for a connection");
             millis(() -> store.findByUsername("postmaster@example.com"));

@@ -41,7 +41,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A fleet on one PostgreSQL: each node has its own pool and store instance, as separate processes would. */
+/**
+ * A fleet on one PostgreSQL: each node has its own pool and store instance, as separate processes would.
+ * The delay test turns the push off: it measures the polled feed, the backstop (the push has its own
+ * tests, {@link PostgresPushTest}, and its two-JVM measurement, {@link RevocationAcrossJvms}).
+ */
 class PostgresFleetTest {
     private static final Duration POLL = Duration.ofMillis(200);
     /** What the feed promises (one interval) plus room for a busy 2-core machine. */
@@ -83,13 +87,21 @@ class PostgresFleetTest {
     }
 
     private JdbcCredentialStore store(javax.sql.DataSource ds) {
-        JdbcCredentialStore s = JdbcCredentialStore.builder(ds).tablePrefix(prefix).pollInterval(POLL).build();
+        return store(ds, true);
+    }
+
+    private JdbcCredentialStore store(javax.sql.DataSource ds, boolean push) {
+        JdbcCredentialStore s = JdbcCredentialStore.builder(ds).tablePrefix(prefix).pollInterval(POLL).pushChanges(push).build();
         open.add(s);
         return s;
     }
 
     private Node node(javax.sql.DataSource ds) {
-        Node n = new Node(store(ds));
+        return node(ds, true);
+    }
+
+    private Node node(javax.sql.DataSource ds, boolean push) {
+        Node n = new Node(store(ds, push));
         open.add(n);
         return n;
     }
@@ -105,9 +117,10 @@ class PostgresFleetTest {
     }
 
     @Test
-    void aRevocationOnOneNodeIsDeniedOnTheOtherWithinThePollInterval() throws Exception {
-        Node a = node(pool());
-        Node b = node(pool());
+    void withoutPushARevocationOnOneNodeIsDeniedOnTheOtherWithinThePollInterval() throws Exception {
+        Node a = node(pool(), false);
+        Node b = node(pool(), false);
+        assertFalse(b.store.pushConnected());
         List<Long> delays = new ArrayList<>();
         for (int trial = 0; trial < 20; trial++) {
             IssuedKey k = a.newKey();
@@ -129,7 +142,7 @@ class PostgresFleetTest {
         }
         List<Long> sorted = new ArrayList<>(delays);
         Collections.sort(sorted);
-        String report = "revocation delay over " + sorted.size() + " trials, poll interval " + POLL.toMillis() + " ms: p50 "
+        String report = "revocation delay without push over " + sorted.size() + " trials, poll interval " + POLL.toMillis() + " ms: p50 "
                 + sorted.get(sorted.size() / 2 - 1) + " ms, max " + sorted.get(sorted.size() - 1) + " ms; all " + delays;
         System.out.println(report);
         Files.writeString(Path.of("target", "revocation-delay.txt"), report + System.lineSeparator());
