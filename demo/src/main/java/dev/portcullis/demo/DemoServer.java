@@ -56,6 +56,7 @@ final class DemoServer implements AutoCloseable {
         SMTPServer smtp = null;
         try {
             jetty = new Server();
+            jetty.setErrorHandler(new JsonErrors.ForServer()); // Jetty's own errors (431, a bad request line) in JSON too
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
             ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
@@ -177,7 +178,7 @@ final class DemoServer implements AutoCloseable {
     private void banner(PrintStream out, Secrets s) {
         String base = "http://" + HOST + ":" + httpPort;
         out.println("Portcullis demo is running. Data folder: " + data.dir);
-        out.println("  HTTP API  " + base + "   (POST /v3/{domain}/messages, GET /v3/domains, /v1/keys, GET /healthz)");
+        out.println("  HTTP API  " + base + "   (POST /v3/{domain}/messages, GET /v3|v4/domains[/{name}], /v1/keys, GET /healthz)");
         out.println("  SMTP      " + HOST + ":" + smtpPort + "   (submission; STARTTLS, then AUTH PLAIN or LOGIN; certificate in "
                 + data.dir.resolve("tls") + ")");
         out.println("  outbox    " + data.outbox.dir + "   (every accepted message as an .eml file; nothing is sent outward)");

@@ -1,6 +1,11 @@
 package dev.portcullis.demo;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.portcullis.IssuedKey;
@@ -16,6 +21,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import dev.portcullis.PortcullisException;
@@ -124,8 +130,71 @@ final class KeysServlet extends HttpServlet {
         try {
             return reader.readValue(body);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(problem(e));
         }
+    }
+
+    /**
+     * What is wrong with a JSON body, in the API's words: Jackson's own messages name Java classes
+     * ({@code dev.portcullis.demo.KeyRequests$CreateKey}) and types, which callers need not see.
+     */
+    static String problem(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StreamReadException bad) { // not JSON at all, wherever in the mapping it showed
+                JsonLocation at = bad.getLocation();
+                return "malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
+            }
+        }
+        if (e instanceof UnrecognizedPropertyException u) {
+            List<String> known = u.getKnownPropertyIds() == null ? List.of()
+                    : u.getKnownPropertyIds().stream().map(String::valueOf).toList();
+            return "unknown field \"" + MessageRequest.clip(u.getPropertyName()) + "\"" + where(u.getPath(), true)
+                    + (known.isEmpty() ? "" : "; the fields are " + String.join(", ", known));
+        }
+        if (e instanceof MismatchedInputException m) {
+            String path = where(m.getPath(), false);
+            return path.isEmpty() ? "the body must be a JSON object"
+                    : path + ": expected " + kind(m.getTargetType());
+        }
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            return where(m.getPath(), false) + ": not a valid value";
+        }
+        JsonLocation at = e.getLocation();
+        return "malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
+    }
+
+    /** {@code grants[0]}, {@code rateLimit[1].rate}: where in the body. */
+    private static String where(List<JsonMappingException.Reference> path, boolean inOnly) {
+        StringBuilder b = new StringBuilder();
+        int n = inOnly ? path.size() - 1 : path.size();
+        for (int i = 0; i < n; i++) {
+            JsonMappingException.Reference r = path.get(i);
+            if (r.getFieldName() != null) {
+                b.append(b.length() > 0 ? "." : "").append(MessageRequest.clip(r.getFieldName()));
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return inOnly ? (b.length() == 0 ? "" : " in " + b) : b.toString();
+    }
+
+    private static String kind(Class<?> type) {
+        if (type == null) {
+            return "another kind of value";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (Number.class.isAssignableFrom(type) || type == long.class || type == int.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        return "an object";
     }
 
     private static int integer(String s) {

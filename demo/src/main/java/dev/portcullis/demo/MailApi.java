@@ -5,8 +5,6 @@ import dev.portcullis.Portcullis.Health;
 import dev.portcullis.Portcullis;
 import dev.portcullis.Principal;
 import dev.portcullis.servlet.PortcullisFilter;
-import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.HttpServlet;
@@ -15,11 +13,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,11 +28,18 @@ final class MailApi {
 
     private MailApi() {}
 
-    /** Which request needs which permission; anything else is refused (403) without reading credentials. */
+    /**
+     * Which request needs which permission. A path no rule matches is 404 once the credentials
+     * hold, and a rule's path with another method 405 (the filter's rule); the domain routes are
+     * Mailgun's, at {@code /v3} and {@code /v4} alike, since its clients call either.
+     */
     static PortcullisFilter filter(Portcullis portcullis) {
         return PortcullisFilter.builder(portcullis.authenticator())
                 .route("POST", "/v3/{domain}/messages", "messages:send", "domain")
                 .route("GET", "/v3/domains", "domains:read")
+                .route("GET", "/v4/domains", "domains:read")
+                .route("GET", "/v3/domains/{domain}", "domains:read", "domain")
+                .route("GET", "/v4/domains/{domain}", "domains:read", "domain")
                 .route("POST", "/v1/keys", "keys:write")
                 .route("GET", "/v1/keys", "keys:read")
                 .route("POST", "/v1/keys/{id}/rotate", "keys:write")
@@ -48,10 +50,14 @@ final class MailApi {
 
     static ServletContextHandler context(DataFolder data) {
         ServletContextHandler context = new ServletContextHandler("/");
+        context.setErrorHandler(new JsonErrors.ForContext());
+        context.setMaxFormContentSize((int) MAX_MESSAGE); // a form-encoded message may be as large as a multipart one
         context.addFilter(filter(data.portcullis), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new MessagesServlet(data), "/v3/*").getRegistration().setMultipartConfig(
-                new MultipartConfigElement(System.getProperty("java.io.tmpdir"), MAX_MESSAGE, MAX_MESSAGE, (int) MAX_MESSAGE));
-        context.addServlet(new DomainsServlet(data), "/v3/domains");
+                new MultipartConfigElement(System.getProperty("java.io.tmpdir"), MAX_MESSAGE, MAX_MESSAGE, 256 * 1024));
+        DomainsServlet domains = new DomainsServlet(data);
+        context.addServlet(domains, "/v3/domains/*");
+        context.addServlet(domains, "/v4/domains/*");
         KeysServlet keys = new KeysServlet(data);
         context.addServlet(keys, "/v1/keys");
         context.addServlet(keys, "/v1/keys/*");
@@ -74,7 +80,10 @@ final class MailApi {
         json(res, status, Map.of("message", message));
     }
 
-    /** {@code POST /v3/{domain}/messages} with {@code from}, {@code to}, {@code subject}, {@code text}, as a form or multipart. */
+    /**
+     * {@code POST /v3/{domain}/messages}: Mailgun's fields ({@link MessageRequest}), as a form or
+     * multipart, composed into a MIME message in the outbox; Mailgun's answer.
+     */
     static final class MessagesServlet extends HttpServlet {
         private static final long serialVersionUID = 1L;
         private final transient DataFolder data;
@@ -90,99 +99,24 @@ final class MailApi {
             }
             // The filter decided on the canonical domain (lower case, IDN in ASCII); use it, not the raw path.
             String domain = (String) req.getAttribute(PortcullisFilter.RESOURCE_ATTRIBUTE);
+            MessageRequest message;
             try {
-                InternetAddress from = one("from", req);
-                String sender = from.getAddress();
-                if (!sender.toLowerCase(Locale.ROOT).endsWith("@" + domain)) {
-                    throw new IllegalArgumentException("from: must be an address at " + domain + ", not " + sender);
-                }
-                List<InternetAddress> to = addresses("to", req);
-                String subject = required("subject", req);
-                if (subject.chars().anyMatch(Character::isISOControl)) {
-                    throw new IllegalArgumentException("subject: must be one line without control characters");
-                }
-                String text = required("text", req);
-                String id = Outbox.newId(domain);
-                data.outbox.queue(id, from, to, subject, text, principal(req).keyId());
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("id", id);
-                body.put("message", "Queued. Thank you.");
-                json(res, 200, body);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                // IllegalStateException: Jetty's answer to a body over the multipart limits.
+                message = MessageRequest.read(req, domain);
+            } catch (IllegalArgumentException e) {
+                res.setHeader("Connection", "close"); // the body may be left unread
                 error(res, 400, e.getMessage());
+                return;
+            } catch (IllegalStateException e) {
+                res.setHeader("Connection", "close");
+                // Jetty's answer to a form over the limits set in context()
+                error(res, 413, "the message is over the demo's limit of " + MAX_MESSAGE / (1024 * 1024) + " MiB");
+                return;
             }
-        }
-
-        private static String required(String field, HttpServletRequest req) {
-            String v = req.getParameter(field);
-            if (v == null || v.isBlank()) {
-                throw new IllegalArgumentException("missing field: " + field);
-            }
-            return v;
-        }
-
-        private static InternetAddress one(String field, HttpServletRequest req) {
-            List<InternetAddress> a = parse(field, required(field, req));
-            if (a.size() != 1) {
-                throw new IllegalArgumentException(field + ": exactly one address");
-            }
-            return a.get(0);
-        }
-
-        /** Every address of every value of the field: {@code to} may repeat and each may hold a comma-separated list. */
-        private static List<InternetAddress> addresses(String field, HttpServletRequest req) {
-            String[] values = req.getParameterValues(field);
-            if (values == null) {
-                throw new IllegalArgumentException("missing field: " + field);
-            }
-            List<InternetAddress> out = new ArrayList<>();
-            for (String v : values) {
-                out.addAll(parse(field, v));
-            }
-            if (out.isEmpty()) {
-                throw new IllegalArgumentException("missing field: " + field);
-            }
-            return out;
-        }
-
-        private static List<InternetAddress> parse(String field, String value) {
-            try {
-                InternetAddress[] parsed = InternetAddress.parse(value, true);
-                for (InternetAddress a : parsed) {
-                    a.validate();
-                }
-                return List.of(parsed);
-            } catch (AddressException e) {
-                throw new IllegalArgumentException(field + ": not an email address (" + e.getMessage() + ")");
-            }
-        }
-    }
-
-    /** {@code GET /v3/domains}: the caller's account's domains that it may read. */
-    static final class DomainsServlet extends HttpServlet {
-        private static final long serialVersionUID = 1L;
-        private final transient DataFolder data;
-
-        DomainsServlet(DataFolder data) {
-            this.data = data;
-        }
-
-        @Override
-        protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
-            Principal p = principal(req);
-            List<Map<String, Object>> items = new ArrayList<>();
-            for (String d : data.domains.of(p.account())) {
-                if (p.permits("domains:read", d)) {
-                    Map<String, Object> item = new LinkedHashMap<>();
-                    item.put("name", d);
-                    item.put("state", "active");
-                    items.add(item);
-                }
-            }
+            String id = Outbox.newId(domain);
+            data.outbox.queue(id, message, principal(req).keyId());
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("total_count", items.size());
-            body.put("items", items);
+            body.put("id", id);
+            body.put("message", "Queued. Thank you.");
             json(res, 200, body);
         }
     }

@@ -8,6 +8,7 @@ import dev.portcullis.KeyManager;
 import dev.portcullis.KeyScanner;
 import dev.portcullis.KeySpec;
 import dev.portcullis.spi.Page;
+import dev.portcullis.spi.StoreConflictException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +29,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
@@ -47,19 +50,69 @@ public final class Main implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with its error handling: a refusal prints its message (exit 1), a bug its stack trace. */
+    /** Set to 1 in the environment to have an unexpected error's stack trace printed after its line. */
+    static final String DEBUG_ENV = "PORTCULLIS_DEBUG";
+
+    /**
+     * The command line with its error handling: every error is one line on standard error,
+     * {@code portcullis: …}, and an exit code that {@code --help} lists (a bad option 2, anything
+     * else 1; {@code scan} has its own). An unexpected error's stack trace is printed only with
+     * {@code PORTCULLIS_DEBUG=1}.
+     */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                    || e instanceof PortcullisException || e instanceof NoSuchElementException || e instanceof IOException) {
-                cmd.getErr().println("portcullis: " + e.getMessage());
-            } else {
+            boolean expected = e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    || e instanceof PortcullisException || e instanceof NoSuchElementException || e instanceof IOException
+                    || e instanceof java.io.UncheckedIOException;
+            cmd.getErr().println("portcullis: " + (expected ? "" : "unexpected error: ") + oneLine(e)
+                    + (expected || "1".equals(System.getenv(DEBUG_ENV)) ? "" : " (" + DEBUG_ENV + "=1 prints where)"));
+            if (!expected && "1".equals(System.getenv(DEBUG_ENV))) {
                 e.printStackTrace(cmd.getErr());
             }
             return 1;
         });
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            String name = cmd.getCommandSpec().qualifiedName();
+            cmd.getErr().println(name + ": " + oneLine(e) + " (see " + name + " --help)");
+            return 2;
+        });
+        exitCodes(cl);
         return cl;
+    }
+
+    /** The message on one line; the exception's kind when it has none. */
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (e instanceof java.io.UncheckedIOException && e.getCause() != null) {
+            m = e.getCause().getMessage();
+        }
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        return m.strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    /** Every command's {@code --help} ends with its exit codes. */
+    private static void exitCodes(CommandLine cl) {
+        Map<String, String> codes = new LinkedHashMap<>();
+        String name = cl.getCommandName();
+        if (name.equals("scan")) {
+            codes.put("0", "No key found.");
+            codes.put("1", "Found at least one key (each printed as path:line:column).");
+            codes.put("2", "A path could not be read, or a bad option.");
+        } else if (name.equals("serve")) {
+            codes.put("0", "Stopped by Ctrl-C or SIGTERM.");
+            codes.put("1", "Could not start (a port or the data folder in use, a bad data folder); one line says why.");
+            codes.put("2", "A bad option or argument.");
+        } else {
+            codes.put("0", "Done.");
+            codes.put("1", "Refused or failed (an unknown domain or id, a username that exists, the data folder in use); one line says why.");
+            codes.put("2", "A bad option or argument.");
+        }
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        cl.getSubcommands().values().forEach(Main::exitCodes);
     }
 
     @Override
@@ -280,7 +333,12 @@ public final class Main implements Runnable {
                 for (Grant g : KeyRequests.grants(wanted, account, folder.domains)) {
                     b.grant(g.permission(), g.resourcePattern());
                 }
-                IssuedKey p = operator(folder, "smtp-credentials create").createSmtpCredential(b.build());
+                IssuedKey p;
+                try {
+                    p = operator(folder, "smtp-credentials create").createSmtpCredential(b.build());
+                } catch (StoreConflictException e) {
+                    throw new IllegalStateException("an SMTP login " + username + " already exists (portcullis keys list shows it)", e);
+                }
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Created SMTP login " + p.username() + " (" + p.id() + ") in account " + account + ": " + p.info().grants());
                 out.println("Its password, shown this once (only its Argon2id hash is stored):");

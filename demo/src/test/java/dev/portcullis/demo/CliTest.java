@@ -102,12 +102,46 @@ class CliTest {
         assertEquals(0, login.exit(), login.err());
         assertTrue(login.out().contains("[messages:send@example.com]"), login.out());
 
+        Run again = run("smtp-credentials", "create", "--data", data, "--username", "app@example.com");
+        assertEquals(1, again.exit(), again.out());
+        assertOneLine(again.err());
+        assertTrue(again.err().startsWith("portcullis: "), again.err());
+        assertTrue(again.err().contains("an SMTP login app@example.com already exists"), again.err());
+        assertFalse(again.err().contains("Exception"), again.err());
+
         Run unknown = run("keys", "create", "--data", data, "--grant", "messages:send@nowhere.test");
         assertEquals(1, unknown.exit());
         assertTrue(unknown.err().contains("unknown domain nowhere.test"), unknown.err());
         Run badLimit = run("keys", "create", "--data", data, "--grant", "messages:send@example.com", "--rate-limit", "fast");
         assertEquals(2, badLimit.exit());
         assertTrue(badLimit.err().contains("--rate-limit"), badLimit.err());
+        assertOneLine(badLimit.err());
+        Run missing = run("keys", "create", "--data", data);
+        assertEquals(2, missing.exit());
+        assertOneLine(missing.err());
+        assertTrue(missing.err().startsWith("portcullis keys create: Missing required option"), missing.err());
+        Run unknownOption = run("keys", "list", "--data", data, "--colour");
+        assertEquals(2, unknownOption.exit());
+        assertOneLine(unknownOption.err());
+        Run notAKey = run("keys", "revoke", "--data", data, "AAAAAAAAAAAA");
+        assertEquals(1, notAKey.exit());
+        assertOneLine(notAKey.err());
+    }
+
+    /** Every CLI error is one line: no stack trace, no usage dump. */
+    static void assertOneLine(String err) {
+        assertEquals(1, err.lines().count(), err);
+        assertFalse(err.contains("\tat "), err);
+    }
+
+    @Test
+    void aServeThatCannotListenSaysSoInOneLine(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Run r = run("serve", "--data", dir.toString(), "--http-port", Integer.toString(taken.getLocalPort()), "--smtp-port", "0");
+            assertEquals(1, r.exit(), r.out());
+            assertOneLine(r.err());
+            assertTrue(r.err().startsWith("portcullis: cannot listen on 127.0.0.1:" + taken.getLocalPort()), r.err());
+        }
     }
 
     /**
@@ -156,6 +190,8 @@ class CliTest {
             Run r = run(args);
             assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: portcullis"), String.join(" ", args) + ": " + r.out());
+            assertTrue(r.out().contains("Exit codes:\n  0 "), String.join(" ", args) + ": " + r.out());
+            assertTrue(r.out().contains("\n  2 "), String.join(" ", args) + ": " + r.out());
         }
     }
 

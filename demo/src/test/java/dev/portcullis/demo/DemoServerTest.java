@@ -98,12 +98,12 @@ class DemoServerTest {
         assertEquals("Queued. Thank you.", body.get("message").asText());
         String id = body.get("id").asText();
         assertTrue(id.matches("<\\d{14}\\.[0-9a-f]{12}@example\\.com>"), id);
-        List<Path> emls = emls();
-        assertEquals(before + 1, emls.size());
-        String eml = emls.stream().map(DemoServerTest::read).filter(s -> s.contains(id)).findFirst().orElseThrow();
-        assertTrue(eml.contains("Subject: Hello from Portcullis"), eml);
-        assertTrue(eml.contains("From: Demo <postmaster@example.com>"), eml);
-        assertTrue(eml.contains("Sent through the Portcullis demo."), eml);
+        assertEquals(before + 1, emls().size());
+        Eml eml = Eml.parse(Eml.file(data.resolve("outbox"), id));
+        assertEquals("Hello from Portcullis", eml.subject());
+        assertEquals("Demo <postmaster@example.com>", eml.message.getFrom()[0].toString());
+        assertEquals(List.of("you@example.org"), eml.to());
+        assertEquals("Sent through the Portcullis demo.", eml.text);
 
         HttpResponse<String> listed = replay(adminCurl);
         assertEquals(200, listed.statusCode(), listed.body());
@@ -131,19 +131,54 @@ class DemoServerTest {
         props.put("mail.smtp.timeout", "10000");
         Session session = Session.getInstance(props);
         String subject = "over SMTP " + UUID.randomUUID();
+        byte[] attachment = new byte[2048];
+        for (int i = 0; i < attachment.length; i++) {
+            attachment[i] = (byte) (i * 7 + 3);
+        }
         MimeMessage m = new MimeMessage(session);
         m.setFrom(new InternetAddress(Printed.option(swaks, "--from")));
         m.setRecipient(Message.RecipientType.TO, new InternetAddress(Printed.option(swaks, "--to")));
+        m.setRecipient(Message.RecipientType.CC, new InternetAddress("cc@example.net"));
         m.setSubject(subject);
-        m.setText("through Portcullis", "UTF-8");
+        jakarta.mail.internet.MimeMultipart alternative = new jakarta.mail.internet.MimeMultipart("alternative");
+        jakarta.mail.internet.MimeBodyPart text = new jakarta.mail.internet.MimeBodyPart();
+        text.setText("through Portcullis", "UTF-8");
+        jakarta.mail.internet.MimeBodyPart html = new jakarta.mail.internet.MimeBodyPart();
+        html.setText("<p>through Portcullis</p>", "UTF-8", "html");
+        alternative.addBodyPart(text);
+        alternative.addBodyPart(html);
+        jakarta.mail.internet.MimeBodyPart body = new jakarta.mail.internet.MimeBodyPart();
+        body.setContent(alternative);
+        jakarta.mail.internet.MimeBodyPart file = new jakarta.mail.internet.MimeBodyPart();
+        file.setDataHandler(new jakarta.activation.DataHandler(new jakarta.mail.util.ByteArrayDataSource(attachment, "application/octet-stream")));
+        file.setFileName("data.bin");
+        file.setDisposition(jakarta.mail.Part.ATTACHMENT);
+        jakarta.mail.internet.MimeMultipart mixed = new jakarta.mail.internet.MimeMultipart("mixed");
+        mixed.addBodyPart(body);
+        mixed.addBodyPart(file);
+        m.setContent(mixed);
+        InternetAddress bcc = new InternetAddress("bcc@example.net"); // envelope only, as Transport sends it
         try (Transport t = session.getTransport("smtp")) {
             t.connect(hostPort[0], Integer.parseInt(hostPort[1]), Printed.option(swaks, "--auth-user"), smtpPassword);
-            t.sendMessage(m, m.getAllRecipients());
+            m.saveChanges();
+            t.sendMessage(m, new jakarta.mail.Address[] {m.getRecipients(Message.RecipientType.TO)[0],
+                    m.getRecipients(Message.RecipientType.CC)[0], bcc});
         }
-        String eml = emls().stream().map(DemoServerTest::read).filter(s -> s.contains(subject)).findFirst()
-                .orElseThrow(() -> new AssertionError("the message is not in the outbox"));
-        assertTrue(eml.startsWith("X-Portcullis-Key: "), eml);
-        assertTrue(eml.contains("X-Envelope-To: you@example.org"), eml);
+        Eml eml = null;
+        for (Path p : emls()) {
+            Eml e = Eml.parse(p);
+            if (subject.equals(e.subject())) {
+                eml = e;
+            }
+        }
+        assertNotNull(eml, "the message is not in the outbox");
+        assertEquals(1, eml.header("X-Portcullis-Key").size());
+        assertEquals(List.of("you@example.org", "cc@example.net", "bcc@example.net"), eml.envelopeTo());
+        assertEquals(List.of("you@example.org"), eml.to());
+        assertEquals(List.of("cc@example.net"), eml.cc());
+        assertEquals("through Portcullis", eml.text);
+        assertEquals("<p>through Portcullis</p>", eml.html);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(attachment, eml.attachments.get("data.bin"));
     }
 
     /** Trusts only the certificate the first start made. */
@@ -242,8 +277,12 @@ class DemoServerTest {
                 "subject", "s", "text", "t")), "to: not an email address");
         assertBadRequest(send(sendingToken, "example.com", form("from", "ceo@bank.test", "to", "b@example.net",
                 "subject", "s", "text", "t")), "from: must be an address at example.com");
-        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"messages:send@example.com\""), "malformed JSON");
-        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [], \"colour\": 1}"), "malformed JSON");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"messages:send@example.com\""), "malformed JSON at line 1");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [], \"colour\": 1}"), "unknown field \"colour\"; the fields are ");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": \"messages:send@example.com\"}"), "grants: expected a list");
+        assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"messages:send@example.com\"], \"rateLimit\": [{\"rate\": \"x\"}]}"),
+                "rateLimit[0].rate: expected a number");
+        assertBadRequest(post(adminToken, "/v1/keys", "[1]"), "the body must be a JSON object");
         assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": []}"), "grants: at least one");
         assertBadRequest(post(adminToken, "/v1/keys", "{\"grants\": [\"messages:send@nowhere.test\"]}"),
                 "unknown domain nowhere.test");
@@ -261,6 +300,110 @@ class DemoServerTest {
         assertEquals(400, r.statusCode(), r.body());
         String text = JSON.readTree(r.body()).get("message").asText();
         assertTrue(text.contains(message), text);
+        assertNoInternalName(r.body());
+    }
+
+    /** No Java class or package name of ours or of a library on the wire. */
+    private static void assertNoInternalName(String body) {
+        assertFalse(body.matches("(?s).*\\b(dev\\.portcullis|com\\.fasterxml|org\\.eclipse|java\\.lang|jakarta\\.)[a-z.]*.*"), body);
+        assertFalse(body.contains("Exception"), body);
+    }
+
+    // ---- Mailgun's message fields ------------------------------------------------------------
+
+    @Test
+    void unsupportedMessageFieldsAre400NamingTheField() throws Exception {
+        String base = "from=a@example.com&to=b@example.net&subject=s&text=t&";
+        assertBadRequest(send(sendingToken, "example.com", base + "template=welcome"), "template: not supported by the Portcullis demo");
+        assertBadRequest(send(sendingToken, "example.com", base + "v:user-id=7"), "v:user-id: not supported");
+        assertBadRequest(send(sendingToken, "example.com", base + "o:tracking=yes"), "o:tracking: not supported");
+        assertBadRequest(send(sendingToken, "example.com", base + "amp-html=x"), "amp-html: not supported");
+        assertBadRequest(send(sendingToken, "example.com", base + "h:Subject=x"), "h:Subject: the demo takes h:X-");
+        assertBadRequest(send(sendingToken, "example.com", base + "h:X-Envelope-To=x@evil.test"), "h:X-Envelope-To:");
+        assertBadRequest(send(sendingToken, "example.com", base + "attachment=report.pdf"), "attachment: must be a file part");
+        assertBadRequest(send(sendingToken, "example.com", base + "o:testmode=maybe"), "o:testmode: yes or no");
+        assertBadRequest(send(sendingToken, "example.com", base + "o:tag=a&o:tag=b&o:tag=c&o:tag=d"), "o:tag: at most 3");
+        assertBadRequest(send(sendingToken, "example.com", base + "h:X-Note=" + java.net.URLEncoder.encode("a\r\nBcc: x@evil.test",
+                StandardCharsets.UTF_8)), "h:X-Note: must be one line");
+        assertBadRequest(send(sendingToken, "example.com", "from=a@example.com&to=b@example.net&subject=s"), "missing field: text or html");
+        assertBadRequest(send(sendingToken, "example.com", base + "subject=again"), "subject: given 2 times");
+        assertEquals(400, http.send(HttpRequest.newBuilder(URI.create(base() + "/v3/example.com/messages?o:tag=x"))
+                .header("Authorization", basic("api:" + sendingToken)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(base)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void anHtmlOnlyFormMessageIsStoredAsHtml() throws Exception {
+        HttpResponse<String> r = send(sendingToken, "example.com",
+                form("from", "a@example.com", "to", "b@example.net, c@example.net", "bcc", "d@example.net", "subject", "html only",
+                        "html", "<b>bold</b>", "h:X-Ticket", "Ä-42"));
+        assertEquals(200, r.statusCode(), r.body());
+        Eml eml = Eml.parse(Eml.file(data.resolve("outbox"), JSON.readTree(r.body()).get("id").asText()));
+        assertEquals(null, eml.text);
+        assertEquals("<b>bold</b>", eml.html);
+        assertEquals(List.of("b@example.net", "c@example.net"), eml.to());
+        assertEquals(List.of("b@example.net", "c@example.net", "d@example.net"), eml.envelopeTo());
+        assertEquals(List.of(), eml.bccHeader());
+        assertEquals("Ä-42", jakarta.mail.internet.MimeUtility.decodeText(eml.header("X-Ticket").get(0)));
+    }
+
+    // ---- routes and Jetty's own errors --------------------------------------------------------
+
+    @Test
+    void anUnknownRouteIs404AfterAuthenticationAndAKnownOneWithoutTheGrant403() throws Exception {
+        HttpResponse<String> typo = get(adminToken, "/v3/domain");
+        assertEquals(404, typo.statusCode(), typo.body());
+        assertEquals("Not Found", JSON.readTree(typo.body()).get("message").asText());
+        assertEquals(401, get(wrongSecret(adminToken), "/v3/domain").statusCode(), "credentials first");
+        assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base() + "/v3/domain")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> misspelt = http.send(HttpRequest.newBuilder(URI.create(base() + "/v3/example.com/mesages"))
+                .header("Authorization", basic("api:" + sendingToken)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(aMessage())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, misspelt.statusCode(), misspelt.body());
+        HttpResponse<String> method = http.send(HttpRequest.newBuilder(URI.create(base() + "/v3/domains"))
+                .header("Authorization", basic("api:" + adminToken)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, method.statusCode(), method.body());
+        assertEquals("GET, HEAD", method.headers().firstValue("Allow").orElseThrow());
+        assertEquals(403, get(sendingToken, "/v4/domains").statusCode(), "a known route without the grant");
+        assertEquals(403, get(sendingToken, "/v4/domains/example.com").statusCode());
+        assertEquals(403, get(adminToken, "/v4/domains/other.org").statusCode(), "another account's domain");
+        HttpResponse<String> sub = get(adminToken, "/v4/domains/mail.example.com");
+        assertEquals(404, sub.statusCode(), "a subdomain the account may use is not one of its domains: " + sub.body());
+    }
+
+    @Test
+    void jettysOwnErrorsAreJsonToo() throws Exception {
+        // 431: a 100 KB header, refused by Jetty before any servlet or filter.
+        String big = "x".repeat(100 * 1024);
+        String answer = raw("GET /v3/domains HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + big + "\r\nConnection: close\r\n\r\n");
+        assertJsonError(answer, 431, "Request Header Fields Too Large");
+        // A request line Jetty cannot parse.
+        assertJsonError(raw("GET /v3/domains HTTP/1.1 extra\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), 400, "Bad Request");
+        assertJsonError(raw("GET /v3/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), 400, "Bad Request");
+        // An ambiguous path Jetty refuses itself, before the filter (which would refuse it too).
+        assertJsonError(raw("GET /v3/%2e%2e/v1/keys HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nConnection: close\r\n\r\n"),
+                400, "Bad Request");
+    }
+
+    /** One HTTP/1.1 exchange over a raw socket: what Jetty answers to what java.net.http would not send. */
+    private String raw(String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.httpPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void assertJsonError(String response, int status, String message) throws Exception {
+        assertTrue(response.startsWith("HTTP/1.1 " + status + " "), response.length() > 300 ? response.substring(0, 300) : response);
+        int split = response.indexOf("\r\n\r\n");
+        String head = response.substring(0, split).toLowerCase(java.util.Locale.ROOT);
+        assertTrue(head.contains("content-type: application/json"), head);
+        String body = response.substring(split + 4);
+        assertEquals(message, JSON.readTree(body).get("message").asText(), body);
+        assertNoInternalName(body);
     }
 
     @Test
@@ -456,14 +599,6 @@ class DemoServerTest {
     private List<Path> emls() throws Exception {
         try (Stream<Path> s = Files.list(data.resolve("outbox"))) {
             return s.filter(p -> p.toString().endsWith(".eml")).toList();
-        }
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p, StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -43,8 +43,10 @@ import java.util.Objects;
  * <p><b>Paths.</b> Rules match {@code getServletPath() + getPathInfo()}: the path inside the
  * context, decoded by the container, exactly as it maps servlets. A path that is not canonical
  * (see {@link Builder#route(String, String, String, String) route}) is answered 400 and never
- * reaches a rule or the application, whatever the rules say. A path no rule matches is answered
- * 403 without reading credentials, unless {@link Builder#permitUnmatched()}.
+ * reaches a rule or the application, whatever the rules say. A request no rule matches never
+ * reaches the application either, unless {@link Builder#permitUnmatched()}: its credentials are
+ * checked alone (401 when they fail, as on any rule), and then it is answered 404, or 405 with
+ * {@code Allow} when rules of other methods match its path. A rule's route without the grant stays 403.
  *
  * <p><b>Responses.</b> Denials are {@link AuthResult#http()} as it is: 401 with a
  * {@code WWW-Authenticate} challenge, 403, 429 or 503 with {@code Retry-After}, {@code RateLimit}
@@ -64,7 +66,7 @@ public final class PortcullisFilter implements Filter {
     public static final String RESOURCE_ATTRIBUTE = "dev.portcullis.resource";
 
     private static final HttpVerdict BAD_REQUEST = new HttpVerdict(400, Map.of(), "Bad Request");
-    private static final HttpVerdict FORBIDDEN = new HttpVerdict(403, Map.of(), "Forbidden");
+    private static final HttpVerdict NOT_FOUND = new HttpVerdict(404, Map.of(), "Not Found");
 
     private final Authenticator authenticator;
     private final Routes routes;
@@ -99,7 +101,7 @@ public final class PortcullisFilter implements Filter {
         // routes on (the raw URI or the servlet path) names the path the rules were applied to.
         String[] path = Routes.isPlain(request.getRequestURI()) ? Routes.segments(path(request)) : null;
         if (path == null) {
-            render(response, BAD_REQUEST);
+            render(request, response, BAD_REQUEST);
             return;
         }
         String method = request.getMethod();
@@ -110,11 +112,11 @@ public final class PortcullisFilter implements Filter {
         Route route = routes.find(method, path);
         if (route == null) {
             if (isSlashVariant(path)) {
-                render(response, BAD_REQUEST); // "/v3/x/messages/" must not slip past the rule for "/v3/x/messages"
+                render(request, response, BAD_REQUEST); // "/v3/x/messages/" must not slip past the rule for "/v3/x/messages"
             } else if (permitUnmatched) {
                 chain.doFilter(request, response);
             } else {
-                render(response, FORBIDDEN);
+                unmatched(request, response, path);
             }
             return;
         }
@@ -138,11 +140,11 @@ public final class PortcullisFilter implements Filter {
         AuthResult result = authenticator.authenticate(ask);
         HttpVerdict verdict = result.http();
         if (!result.allowed()) {
-            render(response, verdict);
+            render(request, response, verdict);
             return;
         }
         if (resource != null && canonical == null) {
-            render(response, NOT_A_RESOURCE);
+            render(request, response, NOT_A_RESOURCE);
             return;
         }
         verdict.headers().forEach(response::setHeader);
@@ -152,6 +154,26 @@ public final class PortcullisFilter implements Filter {
             request.setAttribute(RESOURCE_ATTRIBUTE, canonical);
         }
         chain.doFilter(new AuthenticatedRequest(request, principal, authType(authorization)), response);
+    }
+
+    /**
+     * A request no rule matches: the credentials are checked alone (so a caller without valid
+     * credentials learns nothing about the paths, and every credential problem is still the same
+     * 401), and once they hold the answer is 405 with {@code Allow} when rules of other methods
+     * match the path, 404 when none does. Nothing reaches the application.
+     */
+    private void unmatched(HttpServletRequest request, HttpServletResponse response, String[] path) throws IOException {
+        AuthResult result = authenticator.authenticate(AuthRequest.http(values(request.getHeaders("Authorization")), client(request)));
+        if (!result.allowed()) {
+            render(request, response, result.http());
+            return;
+        }
+        List<String> allowed = routes.methods(path);
+        if (allowed.isEmpty()) {
+            render(request, response, NOT_FOUND);
+        } else {
+            render(request, response, new HttpVerdict(405, Map.of("Allow", String.join(", ", allowed)), "Method Not Allowed"));
+        }
     }
 
     /** The path inside the context as the container maps it: {@code getServletPath() + getPathInfo()}. */
@@ -203,8 +225,13 @@ public final class PortcullisFilter implements Filter {
     /** The answer to authenticated credentials on a path whose resource cannot be a resource name. */
     private static final HttpVerdict NOT_A_RESOURCE = new HttpVerdict(403, java.util.Map.of(), "Forbidden");
 
-    private void render(HttpServletResponse response, HttpVerdict v) throws IOException {
+    private void render(HttpServletRequest request, HttpServletResponse response, HttpVerdict v) throws IOException {
         response.setStatus(v.status());
+        if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+            // The body stays unread; say the connection ends with this answer, or a client reusing it
+            // may send its next request into a connection the container closes for that body.
+            response.setHeader("Connection", "close");
+        }
         v.headers().forEach((name, value) ->
                 response.setHeader(name, bearer && name.equals("WWW-Authenticate") ? bearerChallenge(value) : value));
         response.setHeader("Cache-Control", "no-store");
@@ -286,8 +313,9 @@ public final class PortcullisFilter implements Filter {
 
         /**
          * Lets requests that no rule matches through untouched, with no credentials read and no
-         * principal. By default they are answered 403. Prefer {@link #permit} for the public paths
-         * you know; with this, every path you forgot is public.
+         * principal. By default their credentials are checked and they are answered 404 (or 405
+         * when another method has a rule for the path). Prefer {@link #permit} for the public
+         * paths you know; with this, every path you forgot is public.
          */
         public Builder permitUnmatched() {
             if (permitUnmatched) {

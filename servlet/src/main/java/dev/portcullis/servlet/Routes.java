@@ -57,6 +57,23 @@ final class Routes {
         return false;
     }
 
+    /**
+     * The methods with a rule matching the path, sorted, with {@code HEAD} wherever {@code GET}
+     * has one (as {@link #find} falls back on it): what a 405's {@code Allow} lists.
+     */
+    List<String> methods(String[] path) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        byMethod.forEach((method, routes) -> {
+            if (first(routes, path) != null) {
+                out.add(method);
+                if (method.equals("GET")) {
+                    out.add("HEAD");
+                }
+            }
+        });
+        return List.copyOf(out);
+    }
+
     private static Route first(Route[] routes, String[] path) {
         if (routes != null) {
             for (Route r : routes) {

@@ -101,7 +101,7 @@ class DownstreamTest {
     @Test
     void optionsPassOnlyWhenConfigured() throws Exception {
         HttpRequest.Builder preflight = Fixture.request(jetty.uri(SEND)).method("OPTIONS", HttpRequest.BodyPublishers.noBody());
-        assertEquals(403, Fixture.send(preflight).statusCode(), "OPTIONS has no rule: denied by default");
+        assertEquals(401, Fixture.send(preflight).statusCode(), "OPTIONS has no rule: denied by default, credentials checked first");
         try (Jetty j = Jetty.loopback().filter(f.mailApi().passOptions().build()).servlet("/", app).start()) {
             HttpResponse<String> r = Fixture.send(Fixture.request(j.uri(SEND)).method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
             assertEquals(200, r.statusCode());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -147,20 +148,58 @@ class StatusTest {
         assertEquals(200, post(jetty.uri(SEND), "Authorization", basic("api", key)).statusCode());
     }
 
-    /** Deny by default: a path no rule names is 403, and no credential is even read (no event). */
+    /**
+     * Deny by default, after authentication: a path no rule names is 404 and a rule's path with
+     * another method 405 with Allow, once the credentials hold; without them, the same 401 as on
+     * any rule. The application never sees them. A rule's path without the grant stays 403.
+     */
     @Test
-    void anUnmatchedPathIs403WithoutReadingCredentials() throws Exception {
+    void anUnmatchedPathIs404AfterAuthentication() throws Exception {
         String key = f.sender();
-        int events = f.events.size();
-        for (String path : List.of("/admin", "/v3/example.com/messages/extra", "/V3/example.com/messages")) {
+        for (String path : List.of("/admin", "/v3/example.com/messages/extra", "/V3/example.com/messages", "/v3/example.com/mesages")) {
             HttpResponse<String> r = post(jetty.uri(path), "Authorization", basic("api", key));
-            assertEquals(403, r.statusCode(), path);
-            assertJson(r, "Forbidden");
+            assertEquals(404, r.statusCode(), path);
+            assertJson(r, "Not Found");
+            assertEquals("no-store", r.headers().firstValue("Cache-Control").orElseThrow());
+
+            HttpResponse<String> anonymous = post(jetty.uri(path));
+            assertEquals(401, anonymous.statusCode(), path);
+            assertEquals(wire(post(jetty.uri(SEND))), wire(anonymous), "the same 401 as on a rule's path");
+            String typo = key.substring(0, key.length() - 1) + (key.endsWith("A") ? "B" : "A");
+            assertEquals(401, post(jetty.uri(path), "Authorization", basic("api", typo)).statusCode(), path);
         }
         HttpResponse<String> otherMethod = Fixture.send(Fixture.request(jetty.uri(SEND), "Authorization", basic("api", key)).DELETE());
-        assertEquals(403, otherMethod.statusCode());
-        assertEquals(events, f.events.size());
+        assertEquals(405, otherMethod.statusCode());
+        assertEquals("POST", otherMethod.headers().firstValue("Allow").orElseThrow());
+        assertJson(otherMethod, "Method Not Allowed");
+        HttpResponse<String> put = Fixture.send(Fixture.request(jetty.uri("/v3/domains"), "Authorization", basic("api", key))
+                .PUT(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(405, put.statusCode());
+        assertEquals("GET, HEAD", put.headers().firstValue("Allow").orElseThrow());
+        assertEquals(401, Fixture.send(Fixture.request(jetty.uri(SEND)).DELETE()).statusCode());
         assertEquals(0, app.calls.get());
+        // A rule's path that the key has no grant for is still 403, not 404.
+        assertEquals(403, post(jetty.uri("/v3/other.org/messages"), "Authorization", basic("api", key)).statusCode());
+        assertEquals(403, get(jetty.uri("/v3/domains"), "Authorization", basic("api", key)).statusCode());
+    }
+
+    /**
+     * A denial leaves the body unread, so it says the connection ends with it: a client that reused
+     * the connection would otherwise send its next request into one the container closes.
+     */
+    @Test
+    void aDenialOfARequestWithABodyClosesTheConnection() throws Exception {
+        HttpResponse<String> denied = Fixture.send(Fixture.request(jetty.uri(SEND))
+                .POST(HttpRequest.BodyPublishers.ofString("from=a@example.com&to=b@example.net")));
+        assertEquals(401, denied.statusCode());
+        assertEquals("close", denied.headers().firstValue("Connection").orElse(null));
+        HttpResponse<String> unknown = Fixture.send(Fixture.request(jetty.uri("/nowhere"), "Authorization", basic("api", f.sender()))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100_000))));
+        assertEquals(404, unknown.statusCode());
+        assertEquals("close", unknown.headers().firstValue("Connection").orElse(null));
+        HttpResponse<String> noBody = get(jetty.uri("/v3/domains"));
+        assertEquals(401, noBody.statusCode());
+        assertFalse(noBody.headers().firstValue("Connection").isPresent(), "a request without a body keeps its connection");
     }
 
     @Test
