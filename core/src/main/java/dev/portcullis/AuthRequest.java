@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.rules.Requests;
+
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
@@ -55,15 +57,8 @@ public final class AuthRequest {
         return new AuthRequest(null, null, Objects.requireNonNull(token, "token"), client(clientIp), null, null);
     }
 
-    static Object checkClient(Object c) {
-        return client(c);
-    }
-
     private static Object client(Object c) {
-        if (c == null || c instanceof String || c instanceof InetAddress || c instanceof ClientAddress) {
-            return c;
-        }
-        throw new IllegalArgumentException("client address must be a String, an InetAddress or a ClientAddress");
+        return Requests.checkClient(c);
     }
 
     /**
@@ -76,7 +71,7 @@ public final class AuthRequest {
      *     resource cannot be a resource name (check untrusted names with {@link Grant#canonicalResource} first)
      */
     public AuthRequest require(String permission, String resource) {
-        return new AuthRequest(header, headers, token, client, checkRequired(permission), validResource(resource));
+        return new AuthRequest(header, headers, token, client, checkRequired(permission), Requests.validResource(resource));
     }
 
     /**
@@ -104,40 +99,9 @@ public final class AuthRequest {
         }
         int slot = System.identityHashCode(permission) & (CHECKED.length - 1);
         if (CHECKED[slot] != permission) {
-            CHECKED[slot] = validRequired(permission);
+            CHECKED[slot] = Requests.validRequired(permission);
         }
         return permission;
-    }
-
-    /** {@code permission} if it is a concrete {@code noun:verb}; else an exception, never a pass. */
-    static String validRequired(String permission) {
-        if (!Grant.isPermission(Objects.requireNonNull(permission, "permission")) || permission.equals("*") || permission.endsWith(":*")) {
-            throw new IllegalArgumentException("a required permission is a concrete noun:verb, got \"" + shown(permission) + "\"");
-        }
-        return permission;
-    }
-
-    /** The canonical form of a required resource; an exception, never a pass, if it cannot be one. */
-    static String validResource(String resource) {
-        String canonical = Grant.canonicalResource(Objects.requireNonNull(resource, "resource"));
-        if (canonical == null) {
-            throw new IllegalArgumentException("not a resource name: \"" + shown(resource) + "\"");
-        }
-        return canonical;
-    }
-
-    /** Caller-given text as an exception may show it: at most 64 characters, anything but printable ASCII escaped. */
-    private static String shown(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 64; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x20 && c < 0x7F && c != '\\') {
-                b.append(c);
-            } else {
-                b.append(String.format("\\u%04x", (int) c));
-            }
-        }
-        return s.length() > 64 ? b.append("…").toString() : b.toString();
     }
 
     String header() { return header; }

@@ -156,11 +156,6 @@ public final class AuthResult {
         public String line() {
             return enhanced == null ? code + " " + text : code + " " + enhanced + " " + text;
         }
-
-        /** Whether the client should not retry this session (5xx). */
-        public boolean permanent() {
-            return code >= 500;
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.net.AddressText;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.ipv4.IPv4Address;
 import inet.ipaddr.ipv6.IPv6Address;
@@ -46,18 +47,9 @@ public final class ClientAddress {
 
         V6(IPv6Address address) {
             this.address = address;
-            this.high = bits64(address, 0);
-            this.low = bits64(address, 4);
+            this.high = AddressText.bits64(address, 0);
+            this.low = AddressText.bits64(address, 4);
         }
-    }
-
-    /** Four 16-bit segments of {@code a} from {@code first}, as 64 bits; allocation-free. */
-    static long bits64(IPv6Address a, int first) {
-        long v = 0;
-        for (int i = first; i < first + 4; i++) {
-            v = v << 16 | a.getSegment(i).getSegmentValue();
-        }
-        return v;
     }
 
     private static ClientAddress of(IPAddress ip) {

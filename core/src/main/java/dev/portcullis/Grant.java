@@ -1,6 +1,8 @@
 package dev.portcullis;
 
-import java.util.List;
+import dev.portcullis.internal.rules.DomainNames;
+import dev.portcullis.internal.rules.Grants;
+
 import java.util.Objects;
 
 /**
@@ -35,7 +37,7 @@ public final class Grant {
     public static Grant of(String permission, String resourcePattern) {
         Objects.requireNonNull(permission, "permission");
         Objects.requireNonNull(resourcePattern, "resourcePattern");
-        if (!isPermission(permission)) {
+        if (!Grants.isPermission(permission)) {
             throw new IllegalArgumentException("permission must be noun:verb, noun:* or *, got \"" + permission + "\"");
         }
         return new Grant(permission, canonicalPattern(resourcePattern));
@@ -56,31 +58,6 @@ public final class Grant {
 
     public String resourcePattern() {
         return pattern;
-    }
-
-    /** {@code *}, or {@code noun:verb} / {@code noun:*} with names {@code [a-z][a-z0-9_-]{0,63}}; no regex, no copy. */
-    static boolean isPermission(String p) {
-        if (p.equals("*")) {
-            return true;
-        }
-        int colon = p.indexOf(':');
-        if (colon < 0) {
-            return false;
-        }
-        return isName(p, 0, colon) && (p.length() == colon + 2 && p.charAt(colon + 1) == '*' || isName(p, colon + 1, p.length()));
-    }
-
-    private static boolean isName(String s, int from, int to) {
-        if (to - from < 1 || to - from > 64 || s.charAt(from) < 'a' || s.charAt(from) > 'z') {
-            return false;
-        }
-        for (int i = from + 1; i < to; i++) {
-            char c = s.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Whether this grant's permission covers {@code requested} (itself a concrete {@code noun:verb}). */
@@ -161,59 +138,6 @@ public final class Grant {
             throw new IllegalArgumentException("not a resource pattern: \"" + pattern + "\"");
         }
         return r;
-    }
-
-    /**
-     * Whether holding this grant implies holding {@code wanted}: its permission covers the wanted
-     * permission ({@code *} covers all; {@code noun:*} covers {@code noun:x} and {@code noun:*},
-     * never {@code *}) and its pattern covers the wanted pattern ({@code *} covers all; an exact
-     * name covers itself; {@code *.d} covers {@code x.d} and {@code *.x.d}, never {@code d} or {@code *}).
-     */
-    boolean implies(Grant wanted) {
-        if (!permits(wanted.permission)) { // also right for a wanted noun:* or *: only an equal or wider one permits it
-            return false;
-        }
-        String wr = wanted.pattern;
-        if (pattern.equals("*") || pattern.equals(wr)) {
-            return true;
-        }
-        if (wr.equals("*")) {
-            return false;
-        }
-        return wr.startsWith("*.") ? pattern.startsWith("*.") && covers(wr.substring(2)) : covers(wr);
-    }
-
-    // ---- the grant rule: the one place every caller asks -------------------------------------
-
-    /**
-     * The Authorize rule: whether some grant gives {@code permission} (a concrete {@code noun:verb})
-     * on {@code canonicalResource}, or, when it is {@code null} (a collection request), on some
-     * resource. Ownership of the resource by another account is checked before, by the caller.
-     */
-    static boolean allows(List<Grant> grants, String permission, String canonicalResource) {
-        for (Grant g : grants) {
-            if (g.permits(permission) && (canonicalResource == null || g.covers(canonicalResource))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether every grant of {@code wanted} is implied by one of {@code held}. */
-    static boolean impliesAll(List<Grant> held, List<Grant> wanted) {
-        for (Grant w : wanted) {
-            boolean covered = false;
-            for (Grant h : held) {
-                if (h.implies(w)) {
-                    covered = true;
-                    break;
-                }
-            }
-            if (!covered) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

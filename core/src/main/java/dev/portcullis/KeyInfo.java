@@ -1,7 +1,5 @@
 package dev.portcullis;
 
-import dev.portcullis.spi.KeyRecord;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,15 +31,6 @@ public record KeyInfo(
         String changeReason,
         Set<Check> reportOnly,
         long version) {
-
-    static KeyInfo of(KeyRecord r) {
-        String display = r.kind() == CredentialKind.PASSWORD
-                ? r.username()
-                : (r.prefix() == null ? "imported:" : r.prefix() + "_") + r.id() + "…";
-        return new KeyInfo(r.id(), display, r.account(), r.name(), r.kind(), r.username(), r.grants(), r.allowlist(),
-                r.rateLimit(), r.channels(), r.createdAt(), r.expiresAt(), r.lifetime(), r.revokedAt(), r.replacedBy(),
-                r.changedAt(), r.changedBy(), r.changeReason(), r.reportOnly(), r.version());
-    }
 
     public boolean isRevoked() {
         return revokedAt != null;

@@ -1,5 +1,8 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.access.ApiAccess;
+import dev.portcullis.internal.rules.Names;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,7 +10,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * What a new credential may do: an API key ({@link KeyManager#create}) or, with a
@@ -28,34 +30,33 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class KeySpec {
-    static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** Shortest password a user may choose for an SMTP login. */
     public static final int MIN_PASSWORD_LENGTH = 12;
 
-    final String account;
-    final String name;
-    final List<Grant> grants;
-    final List<String> allowlist;
-    final RateLimitPolicy rateLimit;
-    final Instant expiresAt;
-    final Duration lifetime;
-    final Set<Channel> channels;
-    final Set<Check> reportOnly;
+    private final String account;
+    private final String name;
+    private final List<Grant> grants;
+    private final List<String> allowlist;
+    private final RateLimitPolicy rateLimit;
+    private final Instant expiresAt;
+    private final Duration lifetime;
+    private final Set<Channel> channels;
+    private final Set<Check> reportOnly;
     /** The canonical SMTP username of a login; {@code null} for an API key. */
-    final String username;
+    private final String username;
     /** A login's chosen password, or {@code null} for a generated one. */
-    final String password;
+    private final String password;
 
     private KeySpec(Builder b) {
-        this.account = checkAccount(b.account);
-        this.name = checkName(b.name);
+        this.account = Names.checkAccount(b.account);
+        this.name = Names.checkName(b.name);
         this.grants = List.copyOf(b.grants);
         this.allowlist = List.copyOf(b.allowlist);
         this.rateLimit = b.rateLimit;
         KeySpec.checkOneExpiry(b.expiresAt, b.lifetime);
         this.expiresAt = b.expiresAt;
         this.lifetime = b.lifetime;
-        this.username = b.username == null ? null : canonicalUsername(b.username);
+        this.username = b.username == null ? null : Names.canonicalUsername(b.username);
         if (username == null && (b.password != null || b.allowHttp)) {
             throw new IllegalStateException("a password and allowHttp are for SMTP logins: give a username");
         }
@@ -70,42 +71,10 @@ public final class KeySpec {
         this.reportOnly = Set.copyOf(b.reportOnly);
     }
 
-    /** Whether this is the spec of an SMTP login (it has a username). */
-    boolean isLogin() {
-        return username != null;
-    }
-
-    /**
-     * {@code local@domain}: the local part printable ASCII without spaces or {@code @}, the domain
-     * canonicalised like a resource ({@link Grant#canonicalResource}); at most 254 characters.
-     */
-    static String canonicalUsername(String username) {
-        if (username == null) {
-            throw new IllegalArgumentException("username is required");
-        }
-        int at = username.lastIndexOf('@');
-        if (at <= 0 || at == username.length() - 1 || username.length() > 254) {
-            throw new IllegalArgumentException("username must be an address at a domain, like postmaster@example.com");
-        }
-        String local = username.substring(0, at);
-        for (int i = 0; i < local.length(); i++) {
-            char c = local.charAt(i);
-            if (c <= 0x20 || c >= 0x7F || c == '@' || c == ':') {
-                throw new IllegalArgumentException("username's local part must be printable ASCII without spaces, '@' or ':'");
-            }
-        }
-        String domain = Grant.canonicalResource(username.substring(at + 1));
-        if (domain == null || domain.indexOf('.') < 0) {
-            throw new IllegalArgumentException("username's domain is not a domain name");
-        }
-        return local + "@" + domain;
-    }
-
-    static String checkAccount(String account) {
-        if (account == null || !ACCOUNT.matcher(account).matches()) {
-            throw new IllegalArgumentException("account must match " + ACCOUNT.pattern());
-        }
-        return account;
+    /** What this spec holds, for key management. */
+    ApiAccess.Spec view() {
+        return new ApiAccess.Spec(account, name, grants, allowlist, rateLimit, expiresAt, lifetime, channels, reportOnly,
+                username, password);
     }
 
     /** Shared by every spec and update: a lifetime must be positive. */
@@ -120,16 +89,6 @@ public final class KeySpec {
         if (at != null && lifetime != null) {
             throw new IllegalStateException("give an expiry as an instant or as a lifetime, not both");
         }
-    }
-
-    static String checkName(String name) {
-        if (name == null) {
-            return "";
-        }
-        if (name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("name must be at most 200 characters without control characters");
-        }
-        return name;
     }
 
     public static Builder builder() {

@@ -1,5 +1,8 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.access.ApiAccess;
+import dev.portcullis.internal.rules.Names;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,18 +14,18 @@ import java.util.Objects;
  * Built with {@link #builder()}; immutable.
  */
 public final class KeyUpdate {
-    final String name;
-    final List<Grant> grants;
-    final List<String> allowlist;
-    final RateLimitPolicy rateLimit;
-    final boolean rateLimitSet;
-    final Instant expiresAt;
-    final Duration lifetime;
-    final boolean expirySet;
-    final java.util.Set<Check> reportOnly;
+    private final String name;
+    private final List<Grant> grants;
+    private final List<String> allowlist;
+    private final RateLimitPolicy rateLimit;
+    private final boolean rateLimitSet;
+    private final Instant expiresAt;
+    private final Duration lifetime;
+    private final boolean expirySet;
+    private final java.util.Set<Check> reportOnly;
 
     private KeyUpdate(Builder b) {
-        this.name = b.name == null ? null : KeySpec.checkName(b.name);
+        this.name = b.name == null ? null : Names.checkName(b.name);
         this.grants = b.grants == null ? null : List.copyOf(b.grants);
         this.allowlist = b.allowlist == null ? null : List.copyOf(b.allowlist);
         this.rateLimit = b.rateLimit;
@@ -31,6 +34,11 @@ public final class KeyUpdate {
         this.lifetime = b.lifetime;
         this.expirySet = b.expirySet;
         this.reportOnly = b.reportOnly == null ? null : java.util.Set.copyOf(b.reportOnly);
+    }
+
+    /** What this update changes, for key management. */
+    ApiAccess.Update view() {
+        return new ApiAccess.Update(name, grants, allowlist, rateLimit, rateLimitSet, expiresAt, lifetime, expirySet, reportOnly);
     }
 
     public static Builder builder() {

@@ -1,8 +1,8 @@
 package dev.portcullis;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.portcullis.internal.crypto.PasswordHasher;
-import dev.portcullis.internal.crypto.TokenDigests;
+import dev.portcullis.internal.pipeline.FailureBudgets;
+import dev.portcullis.internal.pipeline.Wiring;
 import dev.portcullis.spi.CredentialStore;
 
 import java.time.Clock;
@@ -39,13 +39,14 @@ import dev.portcullis.spi.ResourceOwners;
  * }</pre>
  */
 public final class Portcullis implements AutoCloseable {
-    final Settings settings;
-    private final DefaultAuthenticator authenticator;
-    private final DefaultKeyManager keys;
+    /** The pipeline and key management, wired from the builder's values. */
+    final Wiring wiring;
+    private final CredentialStore store;
+    private final RateLimiter limiter;
+    private final KeyFormat format;
     private final AutoCloseable subscription;
     private final ThreadPoolExecutor ownExecutor;
     private final java.util.concurrent.ScheduledExecutorService flusher;
-    private final RecordCache cache;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** The most {@link #close()} waits for a running flush, and again for the refresh threads. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
@@ -66,52 +67,40 @@ public final class Portcullis implements AutoCloseable {
             executor = pool;
         }
         this.ownExecutor = own;
-        CredentialStore store = b.store;
-        Duration refresh = b.refreshInterval != null ? b.refreshInterval
-                : store.hasChangeFeed() ? Duration.ofSeconds(60) : Duration.ofSeconds(5);
-        Duration hardBound = b.maxStaleness != null ? b.maxStaleness : Duration.ofMinutes(5);
-        if (refresh.compareTo(hardBound) >= 0) {
-            throw new IllegalStateException("refresh interval " + refresh + " must be shorter than max staleness " + hardBound);
-        }
-        RateLimiter limiter = b.limiter != null ? b.limiter : RateLimiter.local(clock);
-        // MicrometerMetrics is the only class that touches Micrometer: without a registry it is never loaded.
-        Metrics metrics = b.meterRegistry == null ? Metrics.NOOP
-                : new MicrometerMetrics((io.micrometer.core.instrument.MeterRegistry) b.meterRegistry, b.metricsKeyIds);
-        this.settings = new Settings(
+        this.store = b.store;
+        this.limiter = b.limiter != null ? b.limiter : RateLimiter.local(clock);
+        this.format = b.format != null ? b.format : KeyFormat.withPrefix("pc");
+        long cacheSize = b.cacheSize > 0 ? b.cacheSize : 100_000;
+        this.wiring = new Wiring(new Wiring.Options(
                 store,
-                b.format != null ? b.format : KeyFormat.withPrefix("pc"),
-                new TokenDigests(b.peppers),
-                new PasswordHasher(b.argon2 != null ? b.argon2 : Argon2Parameters.OWASP_MINIMUM,
-                        b.argon2Slots > 0 ? b.argon2Slots : Math.max(2, Runtime.getRuntime().availableProcessors()),
-                        b.argon2Wait != null ? b.argon2Wait : Duration.ofMillis(100)),
+                format,
+                b.peppers,
                 clock,
+                ticker,
+                executor,
+                b.argon2 != null ? b.argon2 : Argon2Parameters.OWASP_MINIMUM,
+                b.argon2Slots > 0 ? b.argon2Slots : Math.max(2, Runtime.getRuntime().availableProcessors()),
+                b.argon2Wait != null ? b.argon2Wait : Duration.ofMillis(100),
+                cacheSize,
+                b.maxStaleness != null ? b.maxStaleness : Duration.ofMinutes(5),
+                b.refreshInterval != null ? b.refreshInterval
+                        : store.hasChangeFeed() ? Duration.ofSeconds(60) : Duration.ofSeconds(5),
                 List.copyOf(b.listeners),
                 b.keyUsernames.isEmpty() ? Set.of("api") : Set.copyOf(b.keyUsernames),
                 b.bareKeys,
                 b.realm != null ? b.realm : "portcullis",
                 limiter,
-                new FailureBudgets(limiter,
-                        b.networkBudget != null ? b.networkBudget : FailureBudgets.DEFAULT_NETWORK,
-                        b.loginBudget != null ? b.loginBudget : FailureBudgets.DEFAULT_LOGIN,
-                        b.accountBudget != null ? b.accountBudget : FailureBudgets.DEFAULT_ACCOUNT),
+                b.defaultRateLimit != null ? b.defaultRateLimit : RateLimitPolicy.UNLIMITED,
+                b.networkBudget != null ? b.networkBudget : FailureBudgets.DEFAULT_NETWORK,
+                b.loginBudget != null ? b.loginBudget : FailureBudgets.DEFAULT_LOGIN,
+                b.accountBudget != null ? b.accountBudget : FailureBudgets.DEFAULT_ACCOUNT,
                 b.owners,
-                new LoginCache(b.cacheSize > 0 ? b.cacheSize : 100_000, Duration.ofMinutes(15)),
                 b.legacy,
                 b.plaintextSasl,
                 b.imported,
-                new UsageRecorder(store, clock, executor),
-                metrics);
-        RateLimitPolicy defaultPolicy = b.defaultRateLimit != null ? b.defaultRateLimit : RateLimitPolicy.UNLIMITED;
-        CachedCredential.Compiler compiler = new CachedCredential.Compiler(defaultPolicy, settings.budgets(), settings.digests(), settings.hasher());
-        RecordCache cache = new RecordCache(store, compiler, clock, ticker, executor,
-                b.cacheSize > 0 ? b.cacheSize : 100_000, hardBound, refresh, metrics);
-        if (metrics instanceof MicrometerMetrics m) {
-            m.bind(cache, settings.hasher(), store, limiter);
-        }
-        this.cache = cache;
-        this.authenticator = new DefaultAuthenticator(settings, cache, compiler.none());
-        this.keys = new DefaultKeyManager(settings, authenticator, defaultPolicy);
-        this.subscription = store.subscribe(cache::onChange);
+                b.meterRegistry,
+                b.metricsKeyIds));
+        this.subscription = store.subscribe(wiring.changeListener());
         Duration flushEvery = b.usageFlush != null ? b.usageFlush : Duration.ofSeconds(10);
         this.flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "portcullis-usage-flush");
@@ -129,7 +118,6 @@ public final class Portcullis implements AutoCloseable {
      * than 30 s; else {@code UP}.
      */
     public Health health() {
-        CredentialStore store = settings.store();
         long t0 = System.nanoTime();
         boolean reachable;
         try {
@@ -140,11 +128,11 @@ public final class Portcullis implements AutoCloseable {
         }
         Duration latency = Duration.ofNanos(System.nanoTime() - t0);
         Duration lag = store.changeFeedLag();
-        RateLimiter.Mode mode = settings.limiter().mode();
+        RateLimiter.Mode mode = limiter.mode();
         Health.Status status = !reachable ? Health.Status.DOWN
                 : mode == RateLimiter.Mode.FALLBACK || lag.compareTo(Duration.ofSeconds(30)) > 0 ? Health.Status.DEGRADED
                 : Health.Status.UP;
-        return new Health(status, reachable, latency, lag, mode, cache.size());
+        return new Health(status, reachable, latency, lag, mode, wiring.cachedCredentials());
     }
 
     /**
@@ -153,7 +141,7 @@ public final class Portcullis implements AutoCloseable {
      */
     public void flushUsage() {
         try {
-            settings.usage.flush();
+            wiring.flushUsage();
         } catch (RuntimeException e) {
             System.getLogger(Portcullis.class.getName()).log(System.Logger.Level.WARNING, "usage flush failed", e);
         }
@@ -169,12 +157,12 @@ public final class Portcullis implements AutoCloseable {
 
     /** Creates, lists and revokes credentials. */
     public KeyManager keys() {
-        return keys;
+        return wiring.keys();
     }
 
     /** Decides on requests. */
     public Authenticator authenticator() {
-        return authenticator;
+        return wiring.authenticator();
     }
 
     /**
@@ -205,7 +193,7 @@ public final class Portcullis implements AutoCloseable {
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         flusher.shutdown();
         interrupted |= await(flusher, deadline, "the usage flush in progress");
-        settings.usage.close(deadline);
+        wiring.closeUsage(deadline);
         try {
             subscription.close();
         } catch (Exception e) {
@@ -242,81 +230,7 @@ public final class Portcullis implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Portcullis[" + settings.format + ", " + settings.store + "]";
-    }
-
-    /** The configuration both halves share. */
-    record Settings(
-            CredentialStore store,
-            KeyFormat format,
-            TokenDigests digests,
-            PasswordHasher hasher,
-            Clock clock,
-            List<AuthListener> listeners,
-            Set<String> keyUsernames,
-            boolean bareKeys,
-            String realm,
-            RateLimiter limiter,
-            FailureBudgets budgets,
-            ResourceOwners owners,
-            LoginCache logins,
-            LegacyPasswordVerifier legacy,
-            boolean plaintextSasl,
-            KeyFormat imported,
-            UsageRecorder usage,
-            Metrics metrics) {
-
-        /** Length of the ids derived for imported keys: unlike native ids (12), so the two never meet. */
-        static final int IMPORTED_ID_LENGTH = 16;
-
-        /** The key id a token names (native, or derived for an imported one), or {@code null} if it is neither. */
-        String keyIdOf(String token) {
-            KeyFormat.Parsed p = format.parse(token);
-            if (p.valid()) {
-                return p.keyId();
-            }
-            return imported != null && imported.parse(token).valid() ? importedIdOf(token) : null;
-        }
-
-        /** The longest token any configured format accepts: longer ones are refused unread. */
-        int longestToken() {
-            return imported == null ? format.tokenLength() : Math.max(format.tokenLength(), KeyFormat.MAX_IMPORTED_LENGTH);
-        }
-
-        /** base62 of the token's HMAC under the pepper: stable, public, and useless for guessing the token. */
-        String importedIdOf(String token) {
-            byte[] mac = digests.importedIdMac(token);
-            StringBuilder sb = new StringBuilder(IMPORTED_ID_LENGTH);
-            for (int i = 0; i < IMPORTED_ID_LENGTH; i++) {
-                sb.append(dev.portcullis.internal.crypto.Base62.ALPHABET.charAt((mac[i] & 0xFF) % 62));
-            }
-            return sb.toString();
-        }
-
-        void emit(AuthEvent e) {
-            for (AuthListener l : listeners) {
-                try {
-                    l.onEvent(e);
-                } catch (RuntimeException | LinkageError ex) {
-                    warnListener(l, ex);
-                }
-            }
-        }
-
-        void emit(KeyEvent e) {
-            for (AuthListener l : listeners) {
-                try {
-                    l.onKeyEvent(e);
-                } catch (RuntimeException | LinkageError ex) {
-                    warnListener(l, ex);
-                }
-            }
-        }
-
-        private static void warnListener(AuthListener l, Throwable ex) {
-            System.getLogger(Authenticator.class.getName()).log(System.Logger.Level.WARNING,
-                    "AuthListener " + l.getClass().getName() + " threw; ignored: " + ex);
-        }
+        return "Portcullis[" + format + ", " + store + "]";
     }
 
     /**

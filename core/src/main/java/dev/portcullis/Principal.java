@@ -1,10 +1,11 @@
 package dev.portcullis;
 
-import dev.portcullis.spi.KeyRecord;
+import dev.portcullis.internal.pipeline.Identity;
+import dev.portcullis.internal.rules.Grants;
+import dev.portcullis.internal.rules.Requests;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import dev.portcullis.KeyInfo.CredentialKind;
 
@@ -23,37 +24,6 @@ public final class Principal implements java.security.Principal {
      */
     private final String verifiedHash;
 
-    /**
-     * What a principal tells of its record: everything but the hash. Built once per loaded record
-     * and shared, so an allowed request costs one small object.
-     */
-    static final class Identity {
-        final String keyId;
-        final String account;
-        final String name;
-        final CredentialKind kind;
-        final String username;
-        final List<Grant> grants;
-        final Set<Channel> channels;
-        final Instant expiresAt;
-        final long version;
-        /** What an attempt authorized for this principal names. */
-        final Subject subject;
-
-        Identity(KeyRecord r) {
-            this.keyId = r.id();
-            this.account = r.account();
-            this.name = r.name();
-            this.kind = r.kind();
-            this.username = r.username();
-            this.grants = r.grants();
-            this.channels = r.channels();
-            this.expiresAt = r.expiresAt();
-            this.version = r.version();
-            this.subject = new Subject(keyId, account, keyId);
-        }
-    }
-
     private Principal(Identity who, ClientAddress client, Channel channel, String verifiedHash) {
         this.who = who;
         this.client = client;
@@ -70,8 +40,9 @@ public final class Principal implements java.security.Principal {
 
     String verifiedHash() { return verifiedHash; }
 
-    Subject subject() {
-        return who.subject;
+    /** What it tells of its record, shared with the cache entry it was allowed from. */
+    Identity identity() {
+        return who;
     }
 
     /** The record id: the key id of an API key, the credential id of an SMTP login. */
@@ -85,7 +56,6 @@ public final class Principal implements java.security.Principal {
     public List<Grant> grants() { return who.grants; }
     public Set<Channel> channels() { return who.channels; }
     public Instant expiresAt() { return who.expiresAt; }
-    public long recordVersion() { return who.version; }
     /** The client address it authenticated from ({@code null} if unparseable); {@code authorize} re-checks the allowlist against it. */
     public ClientAddress clientAddress() { return client; }
 
@@ -97,7 +67,7 @@ public final class Principal implements java.security.Principal {
 
     /** Whether some grant gives {@code permission} (a concrete {@code noun:verb}) on any resource. */
     public boolean hasPermission(String permission) {
-        return Grant.allows(who.grants, AuthRequest.validRequired(permission), null);
+        return Grants.allows(who.grants, Requests.validRequired(permission), null);
     }
 
     /**
@@ -106,7 +76,7 @@ public final class Principal implements java.security.Principal {
      * {@link Authenticator#authorize}'s business, through {@code ResourceOwners}.
      */
     public boolean permits(String permission, String resource) {
-        return Grant.allows(who.grants, AuthRequest.validRequired(permission), AuthRequest.validResource(resource));
+        return Grants.allows(who.grants, Requests.validRequired(permission), Requests.validResource(resource));
     }
 
     /**
@@ -115,7 +85,7 @@ public final class Principal implements java.security.Principal {
      */
     public List<String> resourcesFor(String permission) {
         java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
-        AuthRequest.validRequired(permission);
+        Requests.validRequired(permission);
         for (Grant g : who.grants) {
             if (g.permits(permission)) {
                 if (g.resourcePattern().equals("*")) {

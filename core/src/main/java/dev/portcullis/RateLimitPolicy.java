@@ -30,10 +30,6 @@ public final class RateLimitPolicy {
         return limits;
     }
 
-    public boolean isUnlimited() {
-        return limits.isEmpty();
-    }
-
     /**
      * Parses the stored form written by {@link #toString()}: limits joined by {@code ;}, or the
      * empty string for {@link #UNLIMITED}.

@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.net.AddressText;
+import dev.portcullis.internal.net.Cidrs;
 import inet.ipaddr.IPAddress;
 
 import java.util.ArrayList;

@@ -1,5 +1,9 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.net.Allowlist;
+import dev.portcullis.internal.net.Cidrs;
+import dev.portcullis.internal.pipeline.FailureBudgets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,5 +1,8 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.net.Allowlist;
+import dev.portcullis.internal.net.Cidrs;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import inet.ipaddr.IPAddress;

@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.rules.Grants;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -55,7 +57,7 @@ class AuthenticateFuzzTest {
             request = AuthRequest.http(header.isEmpty() ? null : header, client);
         }
         if (permission != null) {
-            boolean concrete = Grant.isPermission(permission) && !permission.equals("*") && !permission.endsWith(":*");
+            boolean concrete = Grants.isPermission(permission) && !permission.equals("*") && !permission.endsWith(":*");
             boolean resourceOk = resource == null || Grant.canonicalResource(resource) != null;
             try {
                 // A bad permission or resource is an exception at the call, never an allow (issue 24).

@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.keys.KeyInfos;
+
 import dev.portcullis.spi.AccountRecord;
 import dev.portcullis.spi.CredentialStore;
 import dev.portcullis.spi.KeyRecord;
@@ -742,7 +744,7 @@ class AuthorizationModelProperties {
             Map<String, KeyInfo> all = new HashMap<>();
             for (String acct : ACCOUNTS) {
                 for (KeyRecord r : store.listByAccount(acct, null, 1000).items()) {
-                    all.put(r.id(), KeyInfo.of(r));
+                    all.put(r.id(), KeyInfos.of(r));
                 }
             }
             return all;
@@ -824,7 +826,7 @@ class AuthorizationModelProperties {
             Set<String> known = new HashSet<>();
             for (Cred c : creds) {
                 known.add(c.id);
-                KeyInfo k = store.findById(c.id).map(KeyInfo::of).orElse(null);
+                KeyInfo k = store.findById(c.id).map(KeyInfos::of).orElse(null);
                 if (k == null) {
                     wrong.add(c.label + " is gone from the store");
                     continue;

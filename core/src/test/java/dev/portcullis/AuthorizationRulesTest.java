@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.pipeline.FailureBudgets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

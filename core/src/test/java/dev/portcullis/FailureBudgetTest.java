@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.pipeline.FailureBudgets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +21,7 @@ class FailureBudgetTest {
     }
 
     private long argon2Runs() {
-        return f.portcullis.settings.hasher().runs();
+        return f.portcullis.wiring.hasher().runs();
     }
 
     @Test

@@ -90,12 +90,12 @@ class PasswordUpgradeTest {
                     .account("acme").username("app@example.com").build());
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
-                long runs = p.settings.hasher().runs();
+                long runs = p.wiring.hasher().runs();
                 Future<AuthResult> holder = pool.submit(() -> {
                     return p.authenticator().sasl("PLAIN", "203.0.113.7", true)
                             .respond(SmtpSaslTest.b64("\0app@example.com\0" + login.password())).result();
                 });
-                while (p.settings.hasher().runs() == runs) { // until the holder is inside its slot
+                while (p.wiring.hasher().runs() == runs) { // until the holder is inside its slot
                     Thread.onSpinWait();
                 }
                 SaslStep busy = p.authenticator().sasl("PLAIN", "198.51.100.1", true)

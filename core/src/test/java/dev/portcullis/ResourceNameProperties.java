@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import dev.portcullis.internal.rules.DomainNames;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -30,7 +30,7 @@ class SmtpSaslTest {
     }
 
     private long argon2Runs() {
-        return f.portcullis.settings.hasher().runs();
+        return f.portcullis.wiring.hasher().runs();
     }
 
     @Test
@@ -127,7 +127,7 @@ class SmtpSaslTest {
         assertEquals(0, argon2Runs() - before, "cached logins cost an HMAC, not Argon2");
 
         KeyRecord r = f.store.findById(login.id()).orElseThrow();
-        f.store.save(r.toBuilder().secretHash(f.portcullis.settings.hasher().hash("a brand new password")).build(), r.version());
+        f.store.save(r.toBuilder().secretHash(f.portcullis.wiring.hasher().hash("a brand new password")).build(), r.version());
         before = argon2Runs();
         SaslStep old = plain("", login.username(), login.password());
         assertEquals(DenyReason.WRONG_SECRET, old.result().reason(), "the cached login died with the old password");

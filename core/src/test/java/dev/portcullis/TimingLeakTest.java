@@ -336,15 +336,15 @@ class TimingLeakTest {
                             .account("acme").username(login(j, k)).allowHttp().build());
                 }
                 // The account has logged in before, from another network: the common state of an account worth guessing at.
-                ps[j].settings.budgets().loginSucceeded("acme", "198.51.100.1");
-                fakes[j] = FixedCostArgon2.installIn(ps[j].settings.hasher(), FIXED_HASH_NANOS);
+                ps[j].wiring.budgets().loginSucceeded("acme", "198.51.100.1");
+                fakes[j] = FixedCostArgon2.installIn(ps[j].wiring.hasher(), FIXED_HASH_NANOS);
                 auths[j] = ps[j].authenticator();
                 for (int k = 0; k < PER_HOLDER; k++) {
                     for (int c = 0; c < 2; c++) {
-                        long runs = ps[j].settings.hasher().runs();
+                        long runs = ps[j].wiring.hasher().runs();
                         assertEquals(c == 0 ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY,
                                 auths[j].authenticate(requests[c][j][k]).reason());
-                        assertEquals(1, ps[j].settings.hasher().runs() - runs, "one hash per attempt, known user or not");
+                        assertEquals(1, ps[j].wiring.hasher().runs() - runs, "one hash per attempt, known user or not");
                     }
                 }
             }

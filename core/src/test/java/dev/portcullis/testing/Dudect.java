@@ -12,8 +12,13 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>Each measurement picks its class at random (both classes interleaved, so drift and load from
  *       other processes fall on both alike) and times one call with {@link System#nanoTime}.
- *   <li>Warm-up: the operation runs untimed first, until the JIT has stopped compiling; then one calibration
- *       batch sets the cropping thresholds and is discarded, as dudect does.
+ *   <li>Warm-up: the operation runs untimed first, until the JIT has finished nothing for three batches and
+ *       {@value #WARMUP_QUIET_NANOS} ns; then one calibration batch sets the cropping thresholds and is
+ *       discarded, as dudect does.
+ *   <li>A measurement during which the thread was off the CPU (another process, a long interrupt), and
+ *       the {@value #SETTLE} after it, are left out: the caches refill in those calls, at a cost that
+ *       depends on each class's memory and whose frequency depends on how busy the machine is (see
+ *       {@link #settled}).
  *   <li>Statistics: Welch's t = (μ0−μ1)/√(s0²/n0+s1²/n1), means and variances by Welford's online
  *       method; one test on all measurements, 100 tests cropped at the percentiles
  *       1−0.5^(10(i+1)/100) (the cropping removes the long tail of preemptions and interrupts that a
@@ -59,9 +64,11 @@ public final class Dudect {
      * @param effectNs how much slower class 0 is than class 1, comparing the faster half of each class
      *     (the mean of its lower half by rank), in ns: the size of a difference, where t is its evidence
      * @param effectSeNs the standard error of {@code effectNs}
+     * @param settling measurements left out as taken off the CPU or in the {@value Dudect#SETTLE} calls after it
      */
     public record Result(String name, double maxT, String maxTest, double uncroppedT, long[] n, double[] medianNs,
-            double seconds, long seed, long warmupCalls, long jitMillisWhileMeasuring, double effectNs, double effectSeNs) {
+            double seconds, long seed, long warmupCalls, long jitMillisWhileMeasuring, double effectNs, double effectSeNs,
+            long settling) {
         public boolean leaks() {
             return maxT > THRESHOLD;
         }
@@ -70,9 +77,10 @@ public final class Dudect {
         public String toString() {
             return String.format(java.util.Locale.ROOT,
                     "dudect %s: max|t|=%.2f (%s), uncropped t=%.2f, n=%d/%d, median %.0f/%.0f ns, "
-                            + "effect %+.1f ± %.1f ns (faster half), warm-up %d calls, JIT %d ms while measuring, %.1f s, seed %d",
+                            + "effect %+.1f ± %.1f ns (faster half), warm-up %d calls, JIT %d ms while measuring, %d left out (disturbed or settling), "
+                            + "%.1f s, seed %d",
                     name, maxT, maxTest, uncroppedT, n[0], n[1], medianNs[0], medianNs[1], effectNs, effectSeNs, warmupCalls,
-                    jitMillisWhileMeasuring, seconds, seed);
+                    jitMillisWhileMeasuring, settling, seconds, seed);
         }
     }
 
@@ -147,21 +155,30 @@ public final class Dudect {
         long started = System.nanoTime();
         int[] classes = new int[BATCH];
         long[] times = new long[BATCH];
-        long sink = warmUp(op, random, warmup, classes, times);
+        long[] starts = new long[BATCH];
+        boolean[] counts = new boolean[BATCH];
+        long sink = warmUp(op, random, warmup, classes, times, starts, counts);
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         long jitBefore = jit.getTotalCompilationTime();
-        sink += batch(op, random, classes, times, 0);
-        double[] thresholds = percentiles(times);
+        sink += batch(op, random, classes, times, starts, 0);
+        long median = (long) median(times);
+        settled(times, starts, median, counts);
+        double[] thresholds = percentiles(counted(times, counts));
+        long dropped = 0;
         long[][] kept = {new long[(int) perClass], new long[(int) perClass]}; // every counted time, per class
         int[] keptN = new int[2];
         TTest[] tests = newTests();
         long[][] sample = new long[2][]; // for the medians: the last batch of each class
         int index = BATCH;
         while (tests[0].n[0] < perClass || tests[0].n[1] < perClass) {
-            sink += batch(op, random, classes, times, index);
+            sink += batch(op, random, classes, times, starts, index);
             index += BATCH;
-            update(tests, thresholds, classes, times);
+            dropped += settled(times, starts, median, counts);
+            update(tests, thresholds, classes, times, counts);
             for (int i = 0; i < classes.length; i++) {
+                if (!counts[i]) {
+                    continue;
+                }
                 int c = classes[i];
                 if (keptN[c] == kept[c].length) {
                     kept[c] = Arrays.copyOf(kept[c], kept[c].length * 2);
@@ -169,7 +186,7 @@ public final class Dudect {
                 kept[c][keptN[c]++] = times[i];
             }
             for (int c = 0; c < 2; c++) {
-                sample[c] = timesOf(classes, times, c);
+                sample[c] = timesOf(classes, times, counts, c);
             }
         }
         double max = 0;
@@ -191,7 +208,7 @@ public final class Dudect {
         double se = Math.sqrt(effect.m2[0] / (effect.n[0] - 1) / effect.n[0] + effect.m2[1] / (effect.n[1] - 1) / effect.n[1]);
         return new Result(name, max, which, tests[0].t(), tests[0].n.clone(), new double[] {median(sample[0]), median(sample[1])},
                 (System.nanoTime() - started) / 1e9, seed, lastWarmup, jit.getTotalCompilationTime() - jitBefore,
-                effect.mean[0] - effect.mean[1], se);
+                effect.mean[0] - effect.mean[1], se, dropped);
     }
 
     /**
@@ -220,10 +237,13 @@ public final class Dudect {
     }
 
     /** dudect's update_statistics: all, the 100 crops, and the second-order test once class 0 has enough. */
-    private static void update(TTest[] tests, double[] thresholds, int[] classes, long[] times) {
+    private static void update(TTest[] tests, double[] thresholds, int[] classes, long[] times, boolean[] counts) {
         TTest all = tests[0];
         TTest second = tests[PERCENTILES + 1];
         for (int i = 0; i < classes.length; i++) {
+            if (!counts[i]) {
+                continue;
+            }
             long t = times[i];
             int c = classes[i];
             all.push(t, c);
@@ -248,29 +268,46 @@ public final class Dudect {
      * compiling makes each class's speed drift at its own moments, which dudect would report as a
      * leak of the code when it is none.
      */
-    private static long warmUp(Operation op, SplittableRandom random, int minimum, int[] classes, long[] times) {
+    private static long warmUp(Operation op, SplittableRandom random, int minimum, int[] classes, long[] times, long[] starts,
+            boolean[] counts) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         long sink = 0;
         long calls = 0;
         int quiet = 0;
         long compiled = jit.getTotalCompilationTime();
-        while (calls < MAX_WARMUP && (calls < minimum || quiet < 3)) {
-            sink += batch(op, random, classes, times, (int) calls);
+        long quietSince = System.nanoTime();
+        while (calls < MAX_WARMUP && (calls < minimum || quiet < 3 || System.nanoTime() - quietSince < WARMUP_QUIET_NANOS)) {
+            sink += batch(op, random, classes, times, starts, (int) calls);
             calls += BATCH;
-            update(newTests(), percentiles(times), classes, times);
+            long median = (long) median(times);
+            settled(times, starts, median, counts);
+            update(newTests(), percentiles(counted(times, counts)), classes, times, counts);
             long now = jit.getTotalCompilationTime();
-            quiet = now == compiled ? quiet + 1 : 0;
+            if (now == compiled) {
+                quiet++;
+            } else {
+                quiet = 0;
+                quietSince = System.nanoTime();
+            }
             compiled = now;
         }
         lastWarmup = calls;
         return sink;
     }
 
+    /**
+     * How long the JIT must have finished nothing before measuring starts. The compilation time only
+     * moves when a compilation ends, and on a busy machine the compiler threads get a share of a
+     * core: three batches of a fast operation (a few ms) were no proof that nothing was still compiling,
+     * and a compilation that ended while measuring forced the whole measurement to be repeated.
+     */
+    static final long WARMUP_QUIET_NANOS = 300_000_000L;
+
     /** Calls of the last warm-up, for the report. */
     private static volatile long lastWarmup;
     static final long MAX_WARMUP = 3_000_000;
 
-    private static long batch(Operation op, SplittableRandom random, int[] classes, long[] times, int base) {
+    private static long batch(Operation op, SplittableRandom random, int[] classes, long[] times, long[] starts, int base) {
         for (int i = 0; i < classes.length; i++) {
             classes[i] = random.nextInt(2);
         }
@@ -280,10 +317,44 @@ public final class Dudect {
             Object r = op.run(classes[i], base + i);
             long t1 = System.nanoTime();
             times[i] = t1 - t0;
+            starts[i] = t0;
             sink += r == null ? 0 : 1;
         }
         return sink;
     }
+
+    /**
+     * Marks which measurements of a batch count: none that the thread was taken off the CPU during
+     * (a measurement longer than the calibration median by {@value #DISTURBANCE_NANOS} ns, or a gap
+     * that long before it), and none of the next {@value #SETTLE} after it, nor the first
+     * {@value #SETTLE} of the batch (the statistics of the previous batch ran just before). Another
+     * process running in between evicts from the caches what the operation keeps there, and for
+     * the next few dozen calls each class pays for reloading its own memory: where the classes' memory
+     * differs in size, that cost differs too, and how often it is paid depends only on how busy
+     * the machine is. Leaving those calls out measures the same steady state on a quiet and a busy
+     * machine. Returns how many were left out.
+     */
+    static int settled(long[] times, long[] starts, long median, boolean[] counts) {
+        int left = SETTLE; // the batch starts after the statistics' own work
+        int dropped = 0;
+        for (int i = 0; i < times.length; i++) {
+            long gap = i == 0 ? 0 : starts[i] - starts[i - 1] - times[i - 1];
+            if (times[i] > median + DISTURBANCE_NANOS || gap > DISTURBANCE_NANOS) {
+                left = SETTLE + 1;
+            }
+            counts[i] = left == 0;
+            if (left > 0) {
+                left--;
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /** Off the CPU at least this long (beyond the median call) counts as a disturbance. */
+    static final long DISTURBANCE_NANOS = 20_000;
+    /** Calls left out after a disturbance, while the caches refill. */
+    static final int SETTLE = 16;
 
     /** dudect's cropping fractions: 1 − 0.5^(10(i+1)/100). */
     static double percentile(int i) {
@@ -300,8 +371,12 @@ public final class Dudect {
         return th;
     }
 
-    private static long[] timesOf(int[] classes, long[] times, int c) {
-        return java.util.stream.IntStream.range(0, classes.length).filter(i -> classes[i] == c).mapToLong(i -> times[i]).toArray();
+    private static long[] timesOf(int[] classes, long[] times, boolean[] counts, int c) {
+        return java.util.stream.IntStream.range(0, classes.length).filter(i -> counts[i] && classes[i] == c).mapToLong(i -> times[i]).toArray();
+    }
+
+    private static long[] counted(long[] times, boolean[] counts) {
+        return java.util.stream.IntStream.range(0, times.length).filter(i -> counts[i]).mapToLong(i -> times[i]).toArray();
     }
 
     private static double median(long[] xs) {

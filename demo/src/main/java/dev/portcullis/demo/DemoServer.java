@@ -153,10 +153,6 @@ final class DemoServer implements AutoCloseable {
         return smtpPort;
     }
 
-    Path dataDir() {
-        return data.dir;
-    }
-
     /** The secrets of a first start; {@code null} on later starts. */
     private record Secrets(IssuedKey admin, IssuedKey sender, IssuedKey smtp) {}
 

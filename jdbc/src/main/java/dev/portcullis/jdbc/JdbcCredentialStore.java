@@ -118,14 +118,10 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
     /**
      * Time since this store's change feed last caught up with the database: stays below about
      * {@code pollInterval} plus one query while the database answers, and grows while it does not.
-     * Changes made on other nodes reach this one's subscribers at most this much (plus one interval)
-     * late; for a health check, alarm at a few intervals.
+     * Without a push, changes made on other nodes reach this one's subscribers at most this much
+     * (plus one interval) late; for a health check, alarm at a few intervals. Read by
+     * {@code Portcullis.health()} and the change-feed-lag metric.
      */
-    public Duration feedLag() {
-        return feed.lag();
-    }
-
-    /** {@link #feedLag()}, for {@code Portcullis.health()} and the change-feed-lag metric. */
     @Override
     public Duration changeFeedLag() {
         return feed.lag();

@@ -30,8 +30,4 @@ record Tables(String prefix) {
     String feedState() {
         return prefix + "feed_state";
     }
-
-    String schemaHistory() {
-        return prefix + "schema_history";
-    }
 }

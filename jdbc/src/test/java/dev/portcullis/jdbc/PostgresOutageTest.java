@@ -107,7 +107,7 @@ class PostgresOutageTest {
             assertEquals(DenyReason.STORE_UNAVAILABLE, quickly(a, k.token()).reason());
             assertEquals(DenyReason.STORE_UNAVAILABLE, quickly(a, stranger).reason());
 
-            await("the feed reports its lag", Duration.ofSeconds(10), () -> a.store.feedLag().compareTo(Duration.ofSeconds(1)) > 0);
+            await("the feed reports its lag", Duration.ofSeconds(10), () -> a.store.changeFeedLag().compareTo(Duration.ofSeconds(1)) > 0);
             Health down = a.portcullis.health();
             assertEquals(Health.Status.DOWN, down.status(), "health shows the stopped database");
             assertFalse(down.storeReachable());
@@ -117,7 +117,7 @@ class PostgresOutageTest {
             pg = Databases.postgres(data.resolve("pg"), port);
 
             await("the feed catches up after the restart", Duration.ofSeconds(30),
-                    () -> a.store.feedLag().compareTo(POLL.multipliedBy(5)) < 0);
+                    () -> a.store.changeFeedLag().compareTo(POLL.multipliedBy(5)) < 0);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!a.allows(k)) {
                 if (System.nanoTime() > deadline) {

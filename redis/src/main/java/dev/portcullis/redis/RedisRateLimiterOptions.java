@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  * <pre>{@code
  * RedisRateLimiterOptions.builder()
  *         .keyPrefix("mailapi:rl:")
- *         .requestTimeout(Duration.ofMillis(100))
- *         .failuresToOpen(3).openDuration(Duration.ofSeconds(5))
+ *         .requestTimeout(Duration.ofMillis(500))
+ *         .failuresToOpen(3).openDuration(Duration.ofMillis(500))
  *         .fallback(Fallback.LOCAL_SHARE).nodeCount(4)
  *         .listener(e -> log.warn("rate limits now {}", e.state()))
  *         .build();
@@ -21,6 +21,15 @@ import java.util.function.Consumer;
  */
 public final class RedisRateLimiterOptions {
     private static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Default request timeout. Sized from {@code FleetLatency} (docs/integration-redis.md): on 2
+     * cores at load 4–7 the slowest of 240,000 hot-key calls took 360 ms and no call completed for
+     * at most 193 ms; 500 ms is above the first, and the breaker needs failures spanning a whole
+     * timeout, 2.6 times the second.
+     */
+    static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMillis(500);
+    /** Default probe interval: back on Redis within about half a second of its return. */
+    static final Duration DEFAULT_OPEN_DURATION = Duration.ofMillis(500);
 
     private final String keyPrefix;
     private final Duration requestTimeout;
@@ -34,9 +43,9 @@ public final class RedisRateLimiterOptions {
 
     private RedisRateLimiterOptions(Builder b) {
         this.keyPrefix = b.keyPrefix != null ? b.keyPrefix : "portcullis:rl:";
-        this.requestTimeout = b.requestTimeout != null ? b.requestTimeout : Duration.ofMillis(100);
+        this.requestTimeout = b.requestTimeout != null ? b.requestTimeout : DEFAULT_REQUEST_TIMEOUT;
         this.failuresToOpen = b.failuresToOpen != null ? b.failuresToOpen : 3;
-        this.openDuration = b.openDuration != null ? b.openDuration : Duration.ofSeconds(5);
+        this.openDuration = b.openDuration != null ? b.openDuration : DEFAULT_OPEN_DURATION;
         this.fallback = b.fallback != null ? b.fallback : Fallback.LOCAL;
         if (this.fallback == Fallback.LOCAL_SHARE && b.nodeCount == null) {
             throw new IllegalStateException("fallback LOCAL_SHARE needs nodeCount: the limit is divided by it");
@@ -146,8 +155,11 @@ public final class RedisRateLimiterOptions {
         }
 
         /**
-         * The most one bucket operation may wait on Redis (all its round trips); default 100 ms.
-         * Without it Bucket4j would wait for Lettuce's command timeout, 60 s by default.
+         * The most a request waits for Redis's answer; default 500 ms. A call not answered in time
+         * is refused (Redis may have taken its tokens: the fallback does not decide it too), and if
+         * its answer comes later and says admitted, its tokens are given back. Size it above the
+         * slowest call you see under your worst load: it is also the breaker's patience (see
+         * {@link #failuresToOpen}), and a hung Redis opens the breaker after about twice this.
          *
          * @throws IllegalStateException if already set
          * @throws IllegalArgumentException if not positive or over 10 s
@@ -162,8 +174,11 @@ public final class RedisRateLimiterOptions {
         }
 
         /**
-         * Consecutive failed Redis calls that open the breaker; default 3. Each of them is still
-         * answered, by the fallback.
+         * Failed Redis calls in a row (no success between them) that open the breaker; default 3.
+         * Calls that could not be sent (the connection is down) open it at this count; calls that
+         * timed out only once the first of them is at least {@link #requestTimeout} old, so that
+         * one stall, which fails every call in flight at once, does not. A call that was not sent
+         * is answered by the fallback; one that timed out is refused.
          *
          * @throws IllegalStateException if already set
          * @throws IllegalArgumentException if below 1
@@ -179,7 +194,10 @@ public final class RedisRateLimiterOptions {
 
         /**
          * How long the breaker stays open before a probe tries Redis again, and between probes while
-         * Redis stays away; default 5 s. Probes run on the limiter's own thread, never on a request.
+         * Redis stays away; default 500 ms, so decisions are back on Redis within about that of its
+         * return. A probe is a connect (if the connection is down) and a SCRIPT LOAD, on the
+         * limiter's own thread, never on a request. Also the Retry-After of a request refused
+         * without a bucket's answer.
          *
          * @throws IllegalStateException if already set
          * @throws IllegalArgumentException if not positive
@@ -246,9 +264,10 @@ public final class RedisRateLimiterOptions {
         }
 
         /**
-         * The clock refills are computed on; default {@link Clock#systemUTC()}. Bucket4j's CAS
-         * backend computes on the client, so every node must use the same time (NTP); set this
-         * only to test, with the same clock as {@code Portcullis.builder().clock(..)}.
+         * The clock refills are computed on; default {@link Clock#systemUTC()}, which means Redis's
+         * own clock ({@code TIME} in the script), the same for every node. Any other clock is read
+         * here and sent with each call: set one only to test, with the same clock as
+         * {@code Portcullis.builder().clock(..)}.
          *
          * @throws IllegalStateException if already set
          */

@@ -11,9 +11,9 @@ class OptionsTest {
     void defaults() {
         RedisRateLimiterOptions o = RedisRateLimiterOptions.defaults();
         assertEquals("portcullis:rl:", o.keyPrefix());
-        assertEquals(Duration.ofMillis(100), o.requestTimeout());
+        assertEquals(Duration.ofMillis(500), o.requestTimeout());
         assertEquals(3, o.failuresToOpen());
-        assertEquals(Duration.ofSeconds(5), o.openDuration());
+        assertEquals(Duration.ofMillis(500), o.openDuration());
         assertEquals(Fallback.LOCAL, o.fallback());
         assertEquals(Duration.ofSeconds(10), o.keepAfterRefill());
     }

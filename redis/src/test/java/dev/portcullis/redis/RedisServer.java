@@ -119,6 +119,7 @@ final class RedisServer implements AutoCloseable {
         if (process == null) {
             return;
         }
+        // SIGKILL ends a stopped (paused) process too.
         process.destroyForcibly();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -126,6 +127,30 @@ final class RedisServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGSTOP: Redis hangs, its connections stay open, nothing is answered. */
+    void pause() {
+        signal("-STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}: Redis answers what it was sent meanwhile, in order. */
+    void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String sig) {
+        try {
+            Process kill = new ProcessBuilder("kill", sig, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + sig + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

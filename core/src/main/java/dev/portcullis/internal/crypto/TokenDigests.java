@@ -163,8 +163,20 @@ public final class TokenDigests {
         return mac;
     }
 
-    public boolean hasPepper() {
-        return currentPepperId != null;
+    /** Length of the ids derived for imported keys: unlike native ids (12), so the two never meet. */
+    public static final int IMPORTED_ID_LENGTH = 16;
+
+    /**
+     * The id of an imported key: base62 of the token's HMAC under the current pepper, stable,
+     * public, and useless for guessing the token.
+     */
+    public String importedId(CharSequence token) {
+        byte[] mac = importedIdMac(token);
+        StringBuilder sb = new StringBuilder(IMPORTED_ID_LENGTH);
+        for (int i = 0; i < IMPORTED_ID_LENGTH; i++) {
+            sb.append(Base62.ALPHABET.charAt((mac[i] & 0xFF) % 62));
+        }
+        return sb.toString();
     }
 
     /** A stored digest, decoded. Holds no secret (a digest of a ≥ 190-bit key), but prints none either. */

@@ -1,0 +1,5 @@
+/**
+ * Where decisions and changes go: the configured listeners, called by their contract, and the
+ * SLF4J audit listener. Internal: not exported.
+ */
+package dev.portcullis.internal.audit;

@@ -1,0 +1,6 @@
+/**
+ * Addresses and networks, strict and without DNS: address literals, CIDR blocks, and the compiled
+ * per-credential allowlist the Network stage checks. Internal: exported only to the benchmarks
+ * and the SMTP adapter.
+ */
+package dev.portcullis.internal.net;

@@ -1,0 +1,42 @@
+package dev.portcullis.internal.pipeline;
+
+import dev.portcullis.Channel;
+import dev.portcullis.DenyReason;
+import dev.portcullis.spi.KeyRecord;
+
+/**
+ * The Status stage (DESIGN §2) on a verified record: revoked, expired (a rotated-out key whose
+ * grace is over included), then, once its account is looked up, the account suspended, and the
+ * channel the credential may be presented on.
+ */
+final class Status {
+    private static final Denial REVOKED = new Denial(DenyReason.REVOKED, null);
+    private static final Denial EXPIRED = new Denial(DenyReason.EXPIRED, null);
+    private static final Denial SUSPENDED = new Denial(DenyReason.ACCOUNT_SUSPENDED, null);
+    private static final Denial CHANNEL = new Denial(DenyReason.PERMISSION_DENIED, "CHANNEL");
+
+    private Status() {
+    }
+
+    /** Revoked or expired at {@code now}; else {@code null}. */
+    static Denial ofRecord(CachedCredential c, long now) {
+        if (c.record.isRevoked()) {
+            return REVOKED;
+        }
+        if (now >= c.expiresAtMillis) {
+            return EXPIRED;
+        }
+        return null;
+    }
+
+    /** The account suspended, or the record not usable on {@code channel}; else {@code null}. */
+    static Denial ofAccount(CachedAccount account, KeyRecord r, Channel channel) {
+        if (account.suspended) {
+            return SUSPENDED;
+        }
+        if (!r.channels().contains(channel)) {
+            return CHANNEL;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,372 @@
+package dev.portcullis.internal.pipeline;
+
+import dev.portcullis.Authenticator;
+import dev.portcullis.ClientAddress;
+import dev.portcullis.DenyReason;
+import dev.portcullis.internal.access.Api;
+import dev.portcullis.internal.access.ApiAccess;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.Usage;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Usage per credential (DESIGN §3): counts per outcome, last use and client, networks seen
+ * (IPv4 /24, IPv6 /48). Recording takes no lock that serialises requests: counters are
+ * {@link LongAdder}s, the last use is a plain volatile write. {@link #flush} hands the store one
+ * batch of deltas, which it adds to what it holds; a batch that fails is kept for the next flush.
+ * A network a credential was never used from is announced once: it is written to the store at
+ * once, and the known networks are read back from the store, so a restart does not announce it again.
+ * {@link #close} writes everything still held, retrying a failed batch; after it nothing is counted.
+ */
+public final class UsageRecorder {
+    private static final ApiAccess API = Api.get();
+    private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
+    private static final String ALLOWED = "ALLOWED";
+
+    private final CredentialStore store;
+    private final Clock clock;
+    private final Executor executor;
+    /**
+     * A plain map, not a bounded cache: one lookup per request is all a tally may cost. It holds
+     * the credentials used lately; {@link #flush} drops a tally after an hour with nothing to write.
+     */
+    private final ConcurrentHashMap<String, Tally> tallies = new ConcurrentHashMap<>();
+    /** Networks each credential is known to have been used from: as stored, plus what this process saw. */
+    private final Cache<String, Set<String>> known;
+    /**
+     * Built like {@link #tallies}, holding tallies that are never flushed, of attempts on nothing
+     * real (see {@link #record}): at most about {@value #MAX_NOWHERE}, emptied by a flush once full.
+     */
+    private final ConcurrentHashMap<String, Tally> nowhere = new ConcurrentHashMap<>();
+    static final int MAX_NOWHERE = 10_000;
+    /** Where attempts on nothing real count while {@link #nowhere} is full. */
+    private final Tally overflow = new Tally(NOWHERE);
+    private static final long IDLE_MILLIS = Duration.ofHours(1).toMillis();
+    private static final String NOWHERE = "";
+    /** Deltas of evicted tallies and of failed flushes, for the next flush. */
+    private final ConcurrentLinkedQueue<Usage> carried = new ConcurrentLinkedQueue<>();
+    /** Set by {@link #close}: from then on {@link #record} counts nothing and announces nothing. */
+    private volatile boolean closed;
+    /**
+     * New-network writes running now on the executor (queued ones, once closed, do not write: the
+     * network is also in its tally, which {@link #close} writes). {@link #close} waits for these.
+     */
+    private final AtomicInteger announcing = new AtomicInteger();
+    /** Write attempts {@link #close} makes before it gives up on what is left. */
+    public static final int CLOSE_ATTEMPTS = 4;
+
+    /** What one credential did since the last flush. */
+    private static final class Tally {
+        final String id;
+        final LongAdder[] counts = new LongAdder[DenyReason.values().length + 1];
+        volatile long lastUsedMillis = Long.MIN_VALUE;
+        volatile ClientAddress lastClient;
+        final Set<String> networks = ConcurrentHashMap.newKeySet();
+        /** Set once a flush removed it from the map: a request still holding it hands its count on. */
+        volatile boolean retired;
+        /** When a flush first found nothing to write since; only flushes touch it. */
+        volatile long idleSince = Long.MIN_VALUE;
+
+        Tally(String id) {
+            this.id = id;
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = new LongAdder();
+            }
+        }
+
+        /** The delta so far, reset: an increment lands either in this one or in the next. */
+        Usage drain() {
+            Map<String, Long> c = new HashMap<>();
+            for (int i = 0; i < counts.length; i++) {
+                long n = counts[i].sumThenReset();
+                if (n != 0) {
+                    c.put(i == 0 ? ALLOWED : DenyReason.values()[i - 1].name(), n);
+                }
+            }
+            Set<String> nets = new HashSet<>();
+            for (String n : networks) {
+                networks.remove(n);
+                nets.add(n);
+            }
+            long last = lastUsedMillis;
+            ClientAddress client = lastClient;
+            if (c.isEmpty() && nets.isEmpty()) {
+                return null;
+            }
+            return new Usage(id, last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
+                    client == null ? null : client.toString(), c, nets);
+        }
+    }
+
+    UsageRecorder(CredentialStore store, Clock clock, Executor executor) {
+        this.store = store;
+        this.clock = clock;
+        this.executor = executor;
+        this.known = Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).maximumSize(100_000).build();
+    }
+
+    /**
+     * Counts one attempt under {@code key}: a credential id when {@code counted}, else whatever the
+     * attempt named (an unknown id or login, or nothing); {@code nowMillis} is when, for an allowed one.
+     *
+     * @return whether this allowed use came from a network the credential was never used from
+     */
+    boolean record(String key, boolean counted, DenyReason reason, ClientAddress client, long nowMillis) {
+        if (closed) {
+            return false; // after close(): a no-op (see close)
+        }
+        // An attempt that names no credential (an unknown id or username, a malformed request) is
+        // counted into a tally of its own in a map no flush ever writes, through the same lookup, so
+        // that it costs what a failure on a real credential does, in as much memory (the timing
+        // invariant of the package note).
+        ConcurrentHashMap<String, Tally> into = counted ? tallies : nowhere;
+        String id = key == null ? NOWHERE : key;
+        Tally t = into.get(id);
+        if (t == null) {
+            // The sink is bounded where it grows: once full, new names share one tally until a flush empties it.
+            t = counted || nowhere.size() < MAX_NOWHERE ? into.computeIfAbsent(id, Tally::new) : overflow;
+        }
+        boolean use = reason == null & counted;
+        ClientAddress previous = t.lastClient;
+        if (use) {
+            t.lastUsedMillis = nowMillis;
+            t.lastClient = client;
+        }
+        t.counts[reason == null ? 0 : reason.ordinal() + 1].increment();
+        if (t.retired) {
+            handOn(t);
+        }
+        if (!use) {
+            return false;
+        }
+        if (client == null || previous != null && API.sameNetwork(client, previous, 24, 48)) {
+            return false; // the common case, a client in the network of the last one: nothing to allocate
+        }
+        Set<String> nets = known.get(id, this::storedNetworks);
+        String net = networkOf(client);
+        if (nets.contains(net) || nets.size() >= Usage.MAX_NETWORKS || !nets.add(net)) {
+            return false;
+        }
+        t.networks.add(net);
+        // Persist the new network now, not at the next flush, so a restart does not announce it twice.
+        Usage first = new Usage(id, null, null, Map.of(), Set.of(net));
+        try {
+            executor.execute(() -> announce(first));
+        } catch (RejectedExecutionException e) {
+            // Saturated or shut down: the network is in the tally too, so the next flush (or close) writes it.
+        }
+        return true;
+    }
+
+    /** Writes a new network at once, unless closed: then close() writes it, from the tally. */
+    private void announce(Usage first) {
+        announcing.incrementAndGet(); // before reading closed: either close() sees this write running, or it sees closed
+        try {
+            if (!closed) {
+                write(List.of(first));
+            }
+        } finally {
+            announcing.decrementAndGet();
+        }
+    }
+
+    /** Carries what landed in a retired tally to the next flush. */
+    private void handOn(Tally t) {
+        Usage u = t.drain();
+        if (u != null) {
+            carried.add(u);
+        }
+    }
+
+    private Set<String> storedNetworks(String id) {
+        Set<String> nets = ConcurrentHashMap.newKeySet();
+        try {
+            store.usage(id).ifPresent(u -> nets.addAll(u.networks()));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "usage of " + id + " unreadable; networks start empty");
+        }
+        return nets;
+    }
+
+    /** IPv4 /24 or IPv6 /48, in CIDR text. Allocates; called only for allowed uses. */
+    static String networkOf(ClientAddress client) {
+        return API.ip(client).toPrefixBlock(client.isIPv4() ? 24 : 48).toCanonicalString();
+    }
+
+    /** Hands the store everything recorded since the last flush, in one batch. */
+    void flush() {
+        if (nowhere.size() >= MAX_NOWHERE) {
+            nowhere.clear(); // a sink: what it counted is nobody's
+        }
+        List<Usage> batch = new ArrayList<>();
+        for (Usage u; (u = carried.poll()) != null; ) {
+            batch.add(u);
+        }
+        long now = clock.millis();
+        for (Tally t : tallies.values()) {
+            Usage u = t.drain();
+            if (u != null) {
+                batch.add(u);
+                t.idleSince = Long.MIN_VALUE;
+            } else if (t.idleSince == Long.MIN_VALUE) {
+                t.idleSince = now;
+            } else if (now - t.idleSince >= IDLE_MILLIS && tallies.remove(t.id, t)) {
+                // A request that fetched this tally just before the removal counts into it: what it
+                // counted before the flag is drained here, what it counts after, by the request itself.
+                t.retired = true;
+                Usage late = t.drain();
+                if (late != null) {
+                    batch.add(late);
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            write(batch);
+        }
+    }
+
+    private void write(List<Usage> batch) {
+        try {
+            store.addUsage(batch);
+        } catch (RuntimeException e) {
+            carried.addAll(batch); // added to the store's values, so retrying later loses and doubles nothing
+            LOG.log(System.Logger.Level.WARNING, "usage flush failed; " + batch.size() + " deltas kept for the next one: " + e);
+        }
+    }
+
+    /**
+     * Writes everything still held, for good, on the calling thread: from the moment it starts,
+     * {@link #record} is a no-op. It waits (until {@code deadlineNanos}, a {@link System#nanoTime}
+     * value) for new-network writes running on the executor, then writes every tally and the carry
+     * list, retrying a failed batch up to {@value #CLOSE_ATTEMPTS} times, then once more for counts
+     * that a request racing close landed after the first write. What it could not write it logs, as
+     * counts (never a secret), and keeps in memory only.
+     *
+     * <p>A request whose {@code record} call started before {@code close} counts into a tally that
+     * is marked retired here: what it counts before the drain is in the drain, what it counts after
+     * is handed on to the carry list by the request itself, which the later passes write. Only a
+     * request stalled between its check of {@link #closed} and its count for longer than all passes
+     * take is not written.
+     *
+     * @return whether everything was written
+     */
+    boolean close(long deadlineNanos) {
+        closed = true;
+        for (Tally t : tallies.values()) {
+            t.retired = true; // a count landing after the drain below goes to the carry list (see record)
+        }
+        while (announcing.get() > 0 && deadlineNanos - System.nanoTime() > 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        RuntimeException last = null;
+        int failures = 0;
+        for (int pass = 0; pass < CLOSE_ATTEMPTS + 2; pass++) {
+            List<Usage> batch = new ArrayList<>();
+            for (Usage u; (u = carried.poll()) != null; ) {
+                batch.add(u);
+            }
+            for (Tally t : tallies.values()) {
+                Usage u = t.drain();
+                if (u != null) {
+                    batch.add(u);
+                }
+            }
+            if (batch.isEmpty()) {
+                return true;
+            }
+            try {
+                store.addUsage(batch);
+                last = null;
+            } catch (RuntimeException e) {
+                carried.addAll(batch); // added whole or not at all (CredentialStore#addUsage): retrying doubles nothing
+                last = e;
+                if (++failures >= CLOSE_ATTEMPTS || deadlineNanos - System.nanoTime() <= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50L << failures)); // 100, 200, 400 ms
+            }
+        }
+        Map<String, Long> counts = new HashMap<>();
+        int deltas = 0;
+        int networks = 0;
+        Set<String> ids = new HashSet<>();
+        for (Usage u : carried) {
+            u.counts().forEach((k, v) -> counts.merge(k, v, Long::sum));
+            networks += u.networks().size();
+            deltas++;
+            ids.add(u.keyId());
+        }
+        if (deltas == 0) {
+            return true;
+        }
+        LOG.log(System.Logger.Level.WARNING, "usage not written at close after " + failures + " failed attempts: "
+                + deltas + " deltas of " + ids.size() + " credentials, counts " + counts + ", "
+                + networks + " networks; last error: " + last);
+        return false;
+    }
+
+    /** Credentials with a tally in memory now. */
+    int tallied() {
+        return tallies.size();
+    }
+
+    /** Tallies of attempts on nothing real held now. */
+    int sunk() {
+        return nowhere.size();
+    }
+
+    /** What the store holds plus what this process has not flushed yet. */
+    Optional<Usage> snapshot(String id) {
+        Optional<Usage> stored = store.usage(id);
+        Tally t = tallies.get(id);
+        List<Usage> parts = new ArrayList<>();
+        stored.ifPresent(parts::add);
+        for (Usage u : carried) {
+            if (u.keyId().equals(id)) {
+                parts.add(u);
+            }
+        }
+        if (t != null) {
+            Map<String, Long> c = new HashMap<>();
+            for (int i = 0; i < t.counts.length; i++) {
+                long n = t.counts[i].sum();
+                if (n != 0) {
+                    c.put(i == 0 ? ALLOWED : DenyReason.values()[i - 1].name(), n);
+                }
+            }
+            long last = t.lastUsedMillis;
+            parts.add(new Usage(id, last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
+                    t.lastClient == null ? null : t.lastClient.toString(), c, Set.copyOf(t.networks)));
+        }
+        if (parts.isEmpty()) {
+            return store.findById(id).map(r -> new Usage(id, null, null, Map.of(), Set.of()));
+        }
+        Usage sum = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            sum = sum.plus(parts.get(i));
+        }
+        return Optional.of(sum);
+    }
+
+}

@@ -1,0 +1,6 @@
+/**
+ * What an integrator implements or plugs in: the {@link dev.portcullis.spi.CredentialStore}
+ * contract and its records, {@link dev.portcullis.spi.RateLimiter},
+ * {@link dev.portcullis.spi.LegacyPasswordVerifier}, {@link dev.portcullis.spi.ResourceOwners}.
+ */
+package dev.portcullis.spi;
