@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.portcullis.testkit.MutableClock;
 
 /**
  * PostgreSQL stopped mid-test (the cluster is shut down), then started again on the same data
