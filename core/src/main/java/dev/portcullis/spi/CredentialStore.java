@@ -66,7 +66,8 @@ public interface CredentialStore {
      * Calls {@code listener} after every change; changes of different records may arrive in any
      * order, and versions tell which is newer. The in-memory store calls it
      * synchronously inside {@link #save}; a store shared by a fleet calls it within a stated
-     * bound (its poll interval). Listeners must be fast and must not throw.
+     * bound (the JDBC store on PostgreSQL: a push, milliseconds, with its poll interval as the
+     * backstop). Listeners must be fast and must not throw.
      *
      * @return a handle that stops the calls
      */
