@@ -71,6 +71,9 @@ final class ManagementScope {
         if (a == null || a.isRevoked() || a.isExpiredAt(clock.instant()) || !a.account().equals(account)) {
             throw new PortcullisException.Denied("key " + actorId + " is no longer valid: it manages nothing");
         }
+        if (store.findAccount(account).map(x -> x.isSuspended()).orElse(false)) {
+            throw new PortcullisException.Denied("account " + account + " is suspended: its keys manage nothing");
+        }
         if (!Grants.allows(a.grants(), permission, null)) {
             throw new PortcullisException.Denied("key " + actorId + " lacks " + permission);
         }
