@@ -1,5 +1,5 @@
 // Starts the demo as a user would, `java -jar demo/target/portcullis.jar serve`, on free ports
-// (--http-port 0 --smtp-port 0) with a new data folder, and reads what its first start printed:
+// (--http-port 0 --smtp-port 0 --smtps-port 0) with a new data folder, and reads what its first start printed:
 // the ports, the sending and admin keys, the SMTP login. `mvn verify` (or `package`) builds the jar.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ export async function startDemo() {
   }
   const data = mkdtempSync(join(tmpdir(), 'portcullis-node-'));
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-  const child = spawn(java, ['-jar', JAR, 'serve', '--data', data, '--http-port', '0', '--smtp-port', '0'],
+  const child = spawn(java, ['-jar', JAR, 'serve', '--data', data, '--http-port', '0', '--smtp-port', '0', '--smtps-port', '0'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr.on('data', (b) => { out += b; });

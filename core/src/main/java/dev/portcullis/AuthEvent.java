@@ -1,6 +1,7 @@
 package dev.portcullis;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One authentication or authorization attempt, for audit (ASVS 5.0 16.3.1: every attempt,
@@ -25,10 +26,10 @@ public record AuthEvent(
         Instant at,
         Channel channel,
         boolean allowed,
-        DenyReason reason,
-        String detail,
-        String keyId,
-        String account,
-        String clientAddress,
+        @Nullable DenyReason reason,
+        @Nullable String detail,
+        @Nullable String keyId,
+        @Nullable String account,
+        @Nullable String clientAddress,
         boolean newNetwork,
-        DenyReason wouldDeny) {}
+        @Nullable DenyReason wouldDeny) {}

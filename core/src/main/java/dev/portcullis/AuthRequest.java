@@ -5,6 +5,7 @@ import dev.portcullis.internal.rules.Requests;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a request presents: its credentials, the client address, and optionally the permission
@@ -24,37 +25,43 @@ public final class AuthRequest {
     private final Object client;
     private final String permission;
     private final String resource;
+    private final long cost;
 
-    private AuthRequest(String header, List<String> headers, String token, Object client, String permission, String resource) {
+    private AuthRequest(String header, List<String> headers, String token, Object client, String permission, String resource,
+            long cost) {
         this.header = header;
         this.headers = headers;
         this.token = token;
         this.client = client;
         this.permission = permission;
         this.resource = resource;
+        this.cost = cost;
     }
+
+    /** The most one request may cost: a bound against overflow, far above any real send. */
+    public static final long MAX_COST = 1_000_000;
 
     /**
      * A request with one {@code Authorization} header value ({@code null} if absent).
      *
      * @param clientIp a {@code String}, an {@link InetAddress} or a {@link ClientAddress}
      */
-    public static AuthRequest http(String authorizationHeader, Object clientIp) {
-        return new AuthRequest(authorizationHeader, null, null, client(clientIp), null, null);
+    public static AuthRequest http(@Nullable String authorizationHeader, @Nullable Object clientIp) {
+        return new AuthRequest(authorizationHeader, null, null, client(clientIp), null, null, 1);
     }
 
     /**
      * A request with all values of its {@code Authorization} header, as the server received
      * them; more than one value is malformed.
      */
-    public static AuthRequest http(List<String> authorizationValues, Object clientIp) {
+    public static AuthRequest http(@Nullable List<String> authorizationValues, @Nullable Object clientIp) {
         return new AuthRequest(null, authorizationValues == null ? List.of() : List.copyOf(authorizationValues), null,
-                client(clientIp), null, null);
+                client(clientIp), null, null, 1);
     }
 
     /** A request from a gateway that took the API key out of the request itself. */
-    public static AuthRequest apiKey(String token, Object clientIp) {
-        return new AuthRequest(null, null, Objects.requireNonNull(token, "token"), client(clientIp), null, null);
+    public static AuthRequest apiKey(String token, @Nullable Object clientIp) {
+        return new AuthRequest(null, null, Objects.requireNonNull(token, "token"), client(clientIp), null, null, 1);
     }
 
     private static Object client(Object c) {
@@ -71,7 +78,7 @@ public final class AuthRequest {
      *     resource cannot be a resource name (check untrusted names with {@link Grant#canonicalResource} first)
      */
     public AuthRequest require(String permission, String resource) {
-        return new AuthRequest(header, headers, token, client, checkRequired(permission), Requests.validResource(resource));
+        return new AuthRequest(header, headers, token, client, checkRequired(permission), Requests.validResource(resource), cost);
     }
 
     /**
@@ -81,7 +88,20 @@ public final class AuthRequest {
      * @throws IllegalArgumentException if it is not a concrete {@code noun:verb}
      */
     public AuthRequest require(String permission) {
-        return new AuthRequest(header, headers, token, client, checkRequired(permission), null);
+        return new AuthRequest(header, headers, token, client, checkRequired(permission), null, cost);
+    }
+
+    /**
+     * The same request, costing {@code cost} (default 1): every rate limit of the key and of its
+     * account takes {@code cost} tokens, and, once every other check has admitted it, the key's and
+     * the account's credits (if they have any) lose {@code cost}, all or nothing. A send to 1,000
+     * recipients costs 1,000. A request of cost 0 takes nothing and is refused by no limit or
+     * credit balance (a read that should stay free when credits run out).
+     *
+     * @throws IllegalArgumentException if it is negative or above {@link #MAX_COST}
+     */
+    public AuthRequest cost(long cost) {
+        return new AuthRequest(header, headers, token, client, permission, resource, Requests.validCost(cost));
     }
 
     /**
@@ -110,9 +130,11 @@ public final class AuthRequest {
     Object client() { return client; }
     String permission() { return permission; }
     String resource() { return resource; }
+    long costOf() { return cost; }
 
     @Override
     public String toString() {
-        return "AuthRequest[client=" + client + (permission != null ? ", require " + permission + "@" + resource : "") + "]";
+        return "AuthRequest[client=" + client + (permission != null ? ", require " + permission + "@" + resource : "")
+                + (cost != 1 ? ", cost " + cost : "") + "]";
     }
 }

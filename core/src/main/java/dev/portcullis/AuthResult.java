@@ -1,9 +1,9 @@
 package dev.portcullis;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import dev.portcullis.spi.RateLimiter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The decision on one request: allowed with a {@link Principal}, or denied with a
@@ -16,25 +16,28 @@ public final class AuthResult {
     private final Duration retryAfter;
     /** The limiter's answer, kept as it came: its status is worked out only if someone reads it. */
     private final RateLimiter.Take rateLimit;
+    private final CreditStatus credits;
     private final boolean atMail;
     private final String realm;
 
     private AuthResult(Principal principal, DenyReason reason, Duration retryAfter,
-            RateLimiter.Take rateLimit, boolean atMail, String realm) {
+            RateLimiter.Take rateLimit, CreditStatus credits, boolean atMail, String realm) {
         this.principal = principal;
         this.reason = reason;
         this.retryAfter = retryAfter;
         this.rateLimit = rateLimit;
+        this.credits = credits;
         this.atMail = atMail;
         this.realm = realm;
     }
 
-    static AuthResult allow(Principal p, RateLimiter.Take rate, boolean atMail, String realm) {
-        return new AuthResult(p, null, null, rate, atMail, realm);
+    static AuthResult allow(Principal p, RateLimiter.Take rate, CreditStatus credits, boolean atMail, String realm) {
+        return new AuthResult(p, null, null, rate, credits, atMail, realm);
     }
 
-    static AuthResult deny(DenyReason reason, Duration retryAfter, RateLimiter.Take rate, boolean atMail, String realm) {
-        return new AuthResult(null, reason, retryAfter, rate, atMail, realm);
+    static AuthResult deny(DenyReason reason, Duration retryAfter, RateLimiter.Take rate, CreditStatus credits,
+            boolean atMail, String realm) {
+        return new AuthResult(null, reason, retryAfter, rate, credits, atMail, realm);
     }
 
     public boolean allowed() {
@@ -42,23 +45,31 @@ public final class AuthResult {
     }
 
     /** Who was allowed; {@code null} when denied. */
-    public Principal principal() {
+    public @Nullable Principal principal() {
         return principal;
     }
 
     /** Why it was denied; {@code null} when allowed. */
-    public DenyReason reason() {
+    public @Nullable DenyReason reason() {
         return reason;
     }
 
     /** When to try again, for {@code RATE_LIMITED}, {@code TOO_MANY_FAILURES}, {@code BUSY} and {@code STORE_UNAVAILABLE}; else {@code null}. */
-    public Duration retryAfter() {
+    public @Nullable Duration retryAfter() {
         return retryAfter;
     }
 
     /** The tightest rate limit's state, when a policy applied; else {@code null}. */
-    public RateLimitStatus rateLimit() {
+    public @Nullable RateLimitStatus rateLimit() {
         return rateLimit == null ? null : rateLimit.status();
+    }
+
+    /**
+     * The credit balance the request was charged to (the tightest of the key's and the account's),
+     * when it has one and the request got as far as credits; else {@code null}.
+     */
+    public @Nullable CreditStatus credits() {
+        return credits;
     }
 
     /**
@@ -67,14 +78,44 @@ public final class AuthResult {
      * {@code Retry-After}, and the {@code RateLimit}/{@code RateLimit-Policy} fields when a limit applied.
      */
     public HttpVerdict http() {
-        Map<String, String> h = new LinkedHashMap<>();
+        if (reason == null && rateLimit == null && credits == null) {
+            return ALLOWED; // an allowed request with no limit: nothing to render, nothing to allocate
+        }
+        Fields h = new Fields();
         RateLimitStatus limit = rateLimit();
-        if (limit != null) {
-            h.put("RateLimit-Policy", "\"default\";q=" + limit.quota() + ";w=" + limit.windowSeconds());
-            h.put("RateLimit", "\"default\";r=" + limit.remaining() + ";t=" + limit.resetSeconds());
+        if (limit != null || credits != null) {
+            // draft-ietf-httpapi-ratelimit-headers-11: one item per policy. "t" is the effective window,
+            // the time within which no more than "r" can be used: true of a refused bucket until its next
+            // token, and of credits until their refill, but of no admitted token bucket (it refills all
+            // along), so an admitted limit gives no "t".
+            StringBuilder policy = new StringBuilder();
+            StringBuilder state = new StringBuilder();
+            if (limit != null) {
+                policy.append("\"default\";q=").append(limit.quota()).append(";w=").append(limit.windowSeconds());
+                state.append("\"default\";r=").append(limit.remaining());
+                if (reason == DenyReason.RATE_LIMITED) {
+                    state.append(";t=").append(limit.resetSeconds());
+                }
+            }
+            if (credits != null) {
+                // A balance that refills is a policy: its amount per refill period. One that does not has
+                // no constant quota to announce (the policy SHOULD stay the same), only its state.
+                if (credits.untilRefill() != null) {
+                    policy.append(policy.length() > 0 ? ", " : "").append("\"credits\";q=").append(credits.refillAmount())
+                            .append(";w=").append(Math.max(1, credits.windowSeconds()));
+                }
+                state.append(state.length() > 0 ? ", " : "").append("\"credits\";r=").append(credits.remaining());
+                if (credits.untilRefill() != null) {
+                    state.append(";t=").append(Math.max(1, ceilSeconds(credits.untilRefill())));
+                }
+            }
+            if (policy.length() > 0) {
+                h.put("RateLimit-Policy", policy.toString());
+            }
+            h.put("RateLimit", state.toString());
         }
         if (reason == null) {
-            return new HttpVerdict(200, h, "OK");
+            return new HttpVerdict(200, h.map(), "OK");
         }
         int status = reason.httpStatus();
         if (status == 401) {
@@ -83,7 +124,7 @@ public final class AuthResult {
         if (retryAfter != null) {
             h.put("Retry-After", Long.toString(Math.max(1, ceilSeconds(retryAfter))));
         }
-        return new HttpVerdict(status, h, switch (status) {
+        return new HttpVerdict(status, h.map(), switch (status) {
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
             case 429 -> "Too Many Requests";
@@ -107,9 +148,36 @@ public final class AuthResult {
             case 535 -> "Authentication credentials invalid";
             case 550 -> "Not authorized to send as this sender";
             case 450 -> "Rate limit exceeded, try again later";
+            case 452 -> "Out of credits for more recipients, try again later";
             default -> "Temporary authentication failure, try again later";
         };
         return new SmtpReply(code, reason.smtpEnhanced(atMail), text);
+    }
+
+    private static final HttpVerdict ALLOWED = new HttpVerdict(200, Map.of(), "OK");
+
+    /**
+     * The few fields of one verdict (at most four), made straight into the immutable map the verdict
+     * keeps: no ordered map to build and copy on every request. The verdict's map has no order either way.
+     */
+    private static final class Fields {
+        private final String[] kv = new String[8];
+        private int n;
+
+        void put(String name, String value) {
+            kv[n++] = name;
+            kv[n++] = value;
+        }
+
+        Map<String, String> map() {
+            return switch (n) {
+                case 0 -> Map.of();
+                case 2 -> Map.of(kv[0], kv[1]);
+                case 4 -> Map.of(kv[0], kv[1], kv[2], kv[3]);
+                case 6 -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5]);
+                default -> Map.of(kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7]);
+            };
+        }
     }
 
     private static long ceilSeconds(Duration d) {
@@ -148,7 +216,7 @@ public final class AuthResult {
      * @param enhanced e.g. {@code 2.7.0}, {@code 5.7.8}; {@code null} for a {@code 334} challenge
      * @param text a generic text
      */
-    public record SmtpReply(int code, String enhanced, String text) {
+    public record SmtpReply(int code, @Nullable String enhanced, String text) {
         /**
          * The reply line without CRLF, e.g. {@code 535 5.7.8 Authentication credentials invalid}, or
          * {@code 334 <challenge>} (no enhanced code) during an exchange.
@@ -159,8 +227,19 @@ public final class AuthResult {
     }
 
     /**
+     * A credit balance after a decision: the key's or the account's, whichever has less left.
+     *
+     * @param remaining credits left; 0 on a refusal
+     * @param refillAmount what the balance is set to at its next refill; 0 if it does not refill
+     * @param untilRefill the time to that refill; {@code null} if it does not refill
+     * @param windowSeconds the length of the current refill period (the {@code w} of its policy); 0 if it does not refill
+     */
+    public record CreditStatus(long remaining, long refillAmount, @Nullable Duration untilRefill, long windowSeconds) {
+    }
+
+    /**
      * The state of the tightest limit after a decision, for the {@code RateLimit} and
-     * {@code RateLimit-Policy} fields of draft-ietf-httpapi-ratelimit-headers-10.
+     * {@code RateLimit-Policy} fields of draft-ietf-httpapi-ratelimit-headers-11.
      *
      * @param quota {@code q}: the limit's capacity
      * @param windowSeconds {@code w}: its refill period in seconds
@@ -186,7 +265,7 @@ public final class AuthResult {
          */
         public static RateLimitStatus refused(Limit limit, long nanosToWait) {
             long window = Math.max(1, limit.period().toSeconds());
-            long t = Math.max(1, (nanosToWait + 999_999_999L) / 1_000_000_000L);
+            long t = Math.max(1, nanosToWait / 1_000_000_000L + (nanosToWait % 1_000_000_000L > 0 ? 1 : 0));
             return new RateLimitStatus(limit.capacity(), window, 0, t);
         }
     }

@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Decides on requests: the read half of {@link Portcullis}. Never throws for bad credentials,
  * bad client input or a failing store; every such problem is a denial with a {@link DenyReason},
@@ -24,7 +26,7 @@ public interface Authenticator {
      * against the address the principal authenticated from, and the grant of {@code permission}
      * on {@code resource} (ownership included, with {@link ResourceOwners}); and it denies
      * ({@link DenyReason#REVOKED}) once the credential's secret changed since the principal
-     * authenticated (a password change ends the session). Takes no rate-limit token. The result
+     * authenticated (a password change ends the session). Takes no rate-limit token and no credit. The result
      * renders as a MAIL/RCPT reply in {@link AuthResult#smtp()}.
      *
      * @throws NullPointerException if an argument is {@code null} (a collection check is {@link #authorize(Principal, String)})
@@ -40,12 +42,31 @@ public interface Authenticator {
     AuthResult authorize(Principal principal, String permission);
 
     /**
-     * Starts an SMTP AUTH exchange for {@code mechanism} ({@code PLAIN} or {@code LOGIN}, case
-     * ignored) from {@code clientIp} (a {@code String}, {@link java.net.InetAddress} or
-     * {@link ClientAddress}). Without TLS the exchange refuses at once with {@code 538 5.7.11},
-     * unless Portcullis was built with {@code insecureAllowSaslWithoutTls()}: both mechanisms send
-     * the password in the clear. The password of a configured key username ({@code api}, …) is
-     * taken as an API key, SparkPost and SendGrid style.
+     * {@link #authorize(Principal, String, String)} that also charges {@code cost} (0 to
+     * {@link AuthRequest#MAX_COST}), exactly as {@link AuthRequest#cost} does: every rate limit of
+     * the key and its account takes {@code cost} tokens, then its credits lose {@code cost}, all or
+     * nothing, and only if every other check admitted it. The SMTP adapter charges 1 per accepted
+     * {@code RCPT} with it; logging in through {@link #sasl} is free.
+     *
+     * @throws IllegalArgumentException as the three-argument form, or for a cost out of range
      */
-    SaslExchange sasl(String mechanism, Object clientIp, boolean tlsActive);
+    AuthResult authorize(Principal principal, String permission, String resource, long cost);
+
+    /** {@link #authorize(Principal, String, String, long)} for a collection, as {@link #authorize(Principal, String)}. */
+    AuthResult authorize(Principal principal, String permission, long cost);
+
+    /**
+     * Starts an SMTP AUTH exchange for {@code mechanism} ({@code PLAIN}, {@code LOGIN},
+     * {@code OAUTHBEARER} or {@code XOAUTH2}, case ignored) from {@code clientIp} (a {@code String},
+     * {@link java.net.InetAddress} or {@link ClientAddress}). Without TLS the exchange refuses at
+     * once with {@code 538 5.7.11}, unless Portcullis was built with
+     * {@code insecureAllowSaslWithoutTls()}: every mechanism sends its secret in the clear. The
+     * password of a configured key username ({@code api}, …) is taken as an API key, SparkPost and
+     * SendGrid style; OAUTHBEARER (RFC 7628) and XOAUTH2 carry an API key as the bearer token, with
+     * an authorization identity ({@code a=}, {@code user=}) that is absent, a key username, or a
+     * mailbox at a domain the key may send for. A refused bearer key gets the RFC 7628 error
+     * challenge first ({@link SaslExchange.SaslStep#result()} is then already the denial), and the
+     * refusal once the client answers it.
+     */
+    SaslExchange sasl(String mechanism, @Nullable Object clientIp, boolean tlsActive);
 }

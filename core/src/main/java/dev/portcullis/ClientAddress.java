@@ -8,6 +8,7 @@ import inet.ipaddr.ipv6.IPv6Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The network address of a client, as allowlists and failure budgets see it. Parsing is strict
@@ -57,7 +58,7 @@ public final class ClientAddress {
     }
 
     /** The address this literal spells, or {@code null} if it is not a strict literal (or is {@code null}). */
-    public static ClientAddress parse(String literal) {
+    public static @Nullable ClientAddress parse(@Nullable String literal) {
         return literal == null ? null : parse(literal, 0, literal.length());
     }
 
@@ -85,12 +86,12 @@ public final class ClientAddress {
      * value. At most {@value TrustedProxies#MAX_HOPS} list elements of at most
      * 512 chars each are read; beyond that, too, the nearest trusted proxy is the client.
      */
-    public static ClientAddress resolve(ClientAddress peer, List<String> headerValues, TrustedProxies trusted) {
+    public static ClientAddress resolve(ClientAddress peer, @Nullable List<String> headerValues, TrustedProxies trusted) {
         return trusted.resolve(Objects.requireNonNull(peer, "peer"), headerValues);
     }
 
     /** {@link #resolve(ClientAddress, List, TrustedProxies)} for a socket peer. */
-    public static ClientAddress resolve(InetAddress peer, List<String> headerValues, TrustedProxies trusted) {
+    public static ClientAddress resolve(InetAddress peer, @Nullable List<String> headerValues, TrustedProxies trusted) {
         return resolve(of(peer), headerValues, trusted);
     }
 
@@ -154,7 +155,7 @@ public final class ClientAddress {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof ClientAddress other
                 && (v6 == null ? other.v6 == null && v4 == other.v4 : other.v6 != null && v6.address.equals(other.v6.address));
     }

@@ -20,6 +20,14 @@ public enum DenyReason {
     /** The credential lacks the permission on the resource, or the resource is another account's. */
     PERMISSION_DENIED(403, 550, "5.7.1", 550, "5.7.1"),
     RATE_LIMITED(429, 450, "4.7.1", 450, "4.7.1"),
+    /**
+     * The key's or its account's credits cannot pay the request's cost (HTTP 429, with
+     * {@code Retry-After} only when a refill is due). Over SMTP, at {@code RCPT}: {@code 452 4.5.3},
+     * a transient refusal of this recipient (RFC 5321 §4.5.3.1.10: a client that gets 452 for a
+     * recipient keeps the ones accepted and sends the rest later; RFC 3463 X.5.3 "too many
+     * recipients"), so the message goes to the recipients already paid for.
+     */
+    CREDITS_EXHAUSTED(429, 452, "4.5.3", 452, "4.5.3"),
     /** The client (network, username or account) spent its failure budget. */
     TOO_MANY_FAILURES(429, 454, "4.7.0", 454, "4.7.0"),
     ACCOUNT_SUSPENDED(403, 535, "5.7.8", 535, "5.7.8"),

@@ -4,6 +4,7 @@ import dev.portcullis.internal.rules.DomainNames;
 import dev.portcullis.internal.rules.Grants;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A permission on a resource pattern, e.g. {@code messages:send @ example.com}.
@@ -90,7 +91,7 @@ public final class Grant {
      * A-labels, refused where that cannot be decided (see the class comment). Idempotent: a
      * non-null result is its own canonical form.
      */
-    public static String canonicalResource(String resource) {
+    public static @Nullable String canonicalResource(@Nullable String resource) {
         if (resource == null || resource.isEmpty() || resource.length() > 253) {
             return null;
         }
@@ -141,7 +142,7 @@ public final class Grant {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Grant g && g.permission.equals(permission) && g.pattern.equals(pattern);
     }
 

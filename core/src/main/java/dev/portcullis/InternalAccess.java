@@ -27,15 +27,17 @@ final class InternalAccess implements ApiAccess {
     @Override public Object client(AuthRequest r) { return r.client(); }
     @Override public String permission(AuthRequest r) { return r.permission(); }
     @Override public String resource(AuthRequest r) { return r.resource(); }
+    @Override public long cost(AuthRequest r) { return r.costOf(); }
 
     @Override
-    public AuthResult allow(Principal p, RateLimiter.Take rate, boolean atMail, String realm) {
-        return AuthResult.allow(p, rate, atMail, realm);
+    public AuthResult allow(Principal p, RateLimiter.Take rate, AuthResult.CreditStatus credits, boolean atMail, String realm) {
+        return AuthResult.allow(p, rate, credits, atMail, realm);
     }
 
     @Override
-    public AuthResult deny(DenyReason reason, Duration retryAfter, RateLimiter.Take rate, boolean atMail, String realm) {
-        return AuthResult.deny(reason, retryAfter, rate, atMail, realm);
+    public AuthResult deny(DenyReason reason, Duration retryAfter, RateLimiter.Take rate, AuthResult.CreditStatus credits,
+            boolean atMail, String realm) {
+        return AuthResult.deny(reason, retryAfter, rate, credits, atMail, realm);
     }
 
     @Override
@@ -47,6 +49,7 @@ final class InternalAccess implements ApiAccess {
     @Override public String verifiedHash(Principal p) { return p.verifiedHash(); }
     @Override public SaslStep saslChallenge(String base64) { return SaslStep.challenge(base64); }
     @Override public SaslStep saslDone(AuthResult result, SmtpReply replyOrNull) { return SaslStep.done(result, replyOrNull); }
+    @Override public SaslStep saslFailing(String base64, AuthResult denial) { return SaslStep.failing(base64, denial); }
     @Override public IssuedKey issuedKey(String secret, KeyInfo info) { return new IssuedKey(secret, info); }
 
     @Override

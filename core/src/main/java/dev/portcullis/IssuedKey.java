@@ -1,5 +1,7 @@
 package dev.portcullis;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A newly created credential: the only time its secret is visible. Hand it to its owner once;
  * Portcullis keeps only its digest (an API key) or hash (an SMTP login's password).
@@ -48,7 +50,7 @@ public final class IssuedKey {
     }
 
     /** The SMTP username of a login; {@code null} for an API key. */
-    public String username() {
+    public @Nullable String username() {
         return info.username();
     }
 

@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The shape of an API key, checked offline before any cache or store is touched.
@@ -82,7 +83,7 @@ public final class KeyFormat {
     }
 
     /** The prefix of a native format; {@code null} for an imported one. */
-    public String prefix() {
+    public @Nullable String prefix() {
         return prefix;
     }
 
@@ -232,7 +233,7 @@ public final class KeyFormat {
         }
 
         /** Why the token was refused; {@code null} if it is {@link #valid()}. */
-        public Failure failure() {
+        public @Nullable Failure failure() {
             return failure;
         }
 
@@ -240,7 +241,7 @@ public final class KeyFormat {
          * The public key id of a valid native token; {@code null} for a failure and for an
          * imported token, whose id depends on the pepper.
          */
-        public String keyId() {
+        public @Nullable String keyId() {
             return keyId;
         }
 

@@ -4,11 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What key management shows of a credential: everything but its digest or hash.
  *
  * @param display how to show an API key ({@code pc_0123456789ab…}) or an SMTP login (its username)
+ * @param credits the credits left now (a refill due is counted as done), or {@code null}: unlimited
+ * @param refill how the credits refill, or {@code null}
  */
 public record KeyInfo(
         String id,
@@ -16,20 +19,22 @@ public record KeyInfo(
         String account,
         String name,
         CredentialKind kind,
-        String username,
+        @Nullable String username,
         List<Grant> grants,
         List<String> allowlist,
-        RateLimitPolicy rateLimit,
+        @Nullable RateLimitPolicy rateLimit,
         Set<Channel> channels,
         Instant createdAt,
-        Instant expiresAt,
-        Duration lifetime,
-        Instant revokedAt,
-        String replacedBy,
-        Instant changedAt,
-        String changedBy,
-        String changeReason,
+        @Nullable Instant expiresAt,
+        @Nullable Duration lifetime,
+        @Nullable Instant revokedAt,
+        @Nullable String replacedBy,
+        @Nullable Instant changedAt,
+        @Nullable String changedBy,
+        @Nullable String changeReason,
         Set<Check> reportOnly,
+        @Nullable Long credits,
+        Limit.@Nullable Refill refill,
         long version) {
 
     public boolean isRevoked() {

@@ -4,6 +4,7 @@ import dev.portcullis.spi.AccountRecord;
 import dev.portcullis.spi.Page;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes credentials: the management half of {@link Portcullis}. Every change goes to the
@@ -33,7 +34,7 @@ public interface KeyManager {
      *
      * @param cursor {@code null}, or the {@code nextCursor} of the previous page
      */
-    Page<KeyInfo> list(String account, String cursor, int limit);
+    Page<KeyInfo> list(String account, @Nullable String cursor, int limit);
 
     /**
      * Revokes a credential at once: every authenticator on the store denies it from the next
@@ -58,7 +59,7 @@ public interface KeyManager {
      * Limits shared by every credential of the account, on top of each credential's own;
      * {@code null} removes them.
      */
-    AccountRecord setAccountRateLimit(String account, RateLimitPolicy policy);
+    AccountRecord setAccountRateLimit(String account, @Nullable RateLimitPolicy policy);
 
     /**
      * Makes checks report-only for every credential of the account (none: enforce all again); the
@@ -86,11 +87,61 @@ public interface KeyManager {
      */
     KeyInfo update(String id, KeyUpdate update);
 
+    /**
+     * Sets a credential's credits to {@code remaining}, refilling as {@code refill} (or not, if
+     * {@code null}); {@code remaining} {@code null} makes it unlimited. A rotated key and its
+     * successor share one balance, so this sets both.
+     *
+     * @throws IllegalArgumentException if {@code remaining} is negative or above
+     *     {@link Limit.Refill#MAX_AMOUNT}, or a refill is given without credits
+     * @throws IllegalStateException if it is revoked
+     * @throws PortcullisException.NotFound if there is no such credential
+     */
+    KeyInfo setCredits(String id, @Nullable Long remaining, Limit.@Nullable Refill refill);
+
+    /**
+     * Adds {@code delta} credits (negative: takes them away, never below 0) in one atomic step, so
+     * concurrent requests and top-ups never lose one another's changes. A top-up lasts until the
+     * next refill, which sets the balance to the refill's amount.
+     *
+     * @return the credential with its new balance
+     * @throws IllegalStateException if it is unlimited (give it credits with {@link #setCredits}) or revoked
+     * @throws PortcullisException.NotFound if there is no such credential
+     */
+    KeyInfo addCredits(String id, long delta);
+
+    /**
+     * Credits shared by every credential of the account, taken on top of each credential's own;
+     * {@code remaining} {@code null} removes them.
+     *
+     * @throws IllegalArgumentException as {@link #setCredits}
+     */
+    AccountRecord setAccountCredits(String account, @Nullable Long remaining, Limit.@Nullable Refill refill);
+
+    /**
+     * Adds {@code delta} (negative: takes) to the account's credits, atomically, never below 0.
+     *
+     * @return the new balance
+     * @throws IllegalStateException if the account has no credits
+     */
+    long addAccountCredits(String account, long delta);
+
     /** Revokes every live credential of the account. @return how many were revoked */
     int revokeAll(String account);
 
     /** Which credential a token is, after full verification of its secret; empty if it verifies as none. */
-    Optional<KeyInfo> whoami(String token);
+    Optional<KeyInfo> whoami(@Nullable String token);
+
+    /**
+     * Revokes the API key {@code token} is, at once, if and only if the token verifies exactly as
+     * {@link Authenticator#authenticate} verifies it: whoever holds a key may end it (an API's
+     * {@code DELETE /keys/self}), whatever its grants. The {@link KeyEvent} is {@code REVOKED} with
+     * detail {@code self}. A token that verifies as no key (unknown, wrong secret, bad checksum,
+     * {@code null}, an SMTP password) changes nothing and emits nothing.
+     *
+     * @return the key as revoked (as it was, if it already was revoked); empty if the token verifies as none
+     */
+    Optional<KeyInfo> revokeSelf(@Nullable String token);
 
     /** A new generated password (≥ 128 bits) for an SMTP credential; the old one stops working at once. */
     IssuedKey changePassword(String id);
@@ -126,7 +177,7 @@ public interface KeyManager {
      * its key, at once. Anything else changes nothing. Every report emits a {@link KeyEvent}
      * naming {@code source}.
      */
-    LeakReport reportLeaked(String token, String source);
+    LeakReport reportLeaked(@Nullable String token, String source);
 
     /** The outcome of {@link #reportLeaked}. */
     enum LeakReport {
@@ -146,12 +197,14 @@ public interface KeyManager {
      * record and in the {@link KeyEvent}). Both are free text the application chooses; they must
      * not hold secrets.
      */
-    KeyManager changedBy(String actor, String reason);
+    KeyManager changedBy(@Nullable String actor, @Nullable String reason);
 
     /**
      * This manager as seen by a key acting through an API: it creates, changes, revokes and lists
      * credentials only in its own account, only with {@code keys:write} (or {@code keys:read} to get
-     * and list), only with grants it holds itself, and only with an expiry no later than its own.
+     * and list), only with grants it holds itself, only with an expiry no later than its own, and
+     * never making credits: a key with credits gives no credential more than it has left (nor an
+     * unlimited one), and no key raises its own balance.
      * Anything else throws {@link PortcullisException.Denied} naming the rule. Account-wide operations
      * (suspension, account limits) are refused.
      */

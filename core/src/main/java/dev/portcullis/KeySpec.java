@@ -46,6 +46,9 @@ public final class KeySpec {
     private final String username;
     /** A login's chosen password, or {@code null} for a generated one. */
     private final String password;
+    /** The starting credit balance, or {@code null}: unlimited. */
+    private final Long credits;
+    private final Limit.Refill refill;
 
     private KeySpec(Builder b) {
         this.account = Names.checkAccount(b.account);
@@ -69,12 +72,22 @@ public final class KeySpec {
         }
         this.channels = Set.copyOf(channels);
         this.reportOnly = Set.copyOf(b.reportOnly);
+        this.credits = b.credits;
+        this.refill = b.refill;
     }
 
     /** What this spec holds, for key management. */
     ApiAccess.Spec view() {
         return new ApiAccess.Spec(account, name, grants, allowlist, rateLimit, expiresAt, lifetime, channels, reportOnly,
-                username, password);
+                username, password, credits, refill);
+    }
+
+    /** A credit balance as a spec or a manager may set it. */
+    static long checkCredits(long remaining) {
+        if (remaining < 0 || remaining > Limit.Refill.MAX_AMOUNT) {
+            throw new IllegalArgumentException("credits are 0 to " + Limit.Refill.MAX_AMOUNT + ", got " + remaining);
+        }
+        return remaining;
     }
 
     /** Shared by every spec and update: a lifetime must be positive. */
@@ -109,6 +122,8 @@ public final class KeySpec {
         private String username;
         private String password;
         private boolean allowHttp;
+        private Long credits;
+        private Limit.Refill refill;
 
         private Builder() {}
 
@@ -191,6 +206,28 @@ public final class KeySpec {
                 throw new IllegalArgumentException("at least one channel");
             }
             this.channels = EnumSet.copyOf(List.of(channels));
+            return this;
+        }
+
+        /**
+         * Gives the credential {@code remaining} credits: each allowed request takes its cost from
+         * them (see {@link AuthRequest#cost}), and once they cannot pay it the credential is denied
+         * with {@link DenyReason#CREDITS_EXHAUSTED}. Without this call it is unlimited.
+         *
+         * @throws IllegalArgumentException if {@code remaining} is negative or above {@link Limit.Refill#MAX_AMOUNT}
+         */
+        public Builder credits(long remaining) {
+            this.credits = checkCredits(remaining);
+            return this;
+        }
+
+        /**
+         * {@link #credits(long)}, set back to the refill's amount at each of its boundaries (e.g.
+         * {@code credits(500, Limit.Refill.monthly(500, 1))}: a trial of 500 messages a month).
+         */
+        public Builder credits(long remaining, Limit.Refill refill) {
+            this.credits = checkCredits(remaining);
+            this.refill = Objects.requireNonNull(refill, "refill");
             return this;
         }
 

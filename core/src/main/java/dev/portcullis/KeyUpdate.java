@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A change to a live key: only what is set changes; grants and the allowlist are replaced whole.
@@ -85,7 +86,7 @@ public final class KeyUpdate {
         }
 
         /** The key's own limits; {@code null} to fall back to the default policy. */
-        public Builder rateLimit(RateLimitPolicy policy) {
+        public Builder rateLimit(@Nullable RateLimitPolicy policy) {
             this.rateLimit = policy;
             this.rateLimitSet = true;
             return this;

@@ -99,7 +99,9 @@ public final class Portcullis implements AutoCloseable {
                 b.plaintextSasl,
                 b.imported,
                 b.meterRegistry,
-                b.metricsKeyIds));
+                b.metricsKeyIds,
+                b.failureIpv6Prefix != 0 ? b.failureIpv6Prefix : FailureBudgets.DEFAULT_IPV6_PREFIX,
+                List.copyOf(b.trustedNetworks)));
         this.subscription = store.subscribe(wiring.changeListener());
         Duration flushEvery = b.usageFlush != null ? b.usageFlush : Duration.ofSeconds(10);
         this.flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -112,7 +114,8 @@ public final class Portcullis implements AutoCloseable {
 
     /**
      * For readiness probes: whether the store answers (one real lookup, timed), how far its change
-     * feed lags, where rate limits are decided, and how many records are cached. {@code DOWN} when
+     * feed lags and whether other nodes' changes arrive by a push now, where rate limits are decided,
+     * and how many records are cached. {@code DOWN} when
      * the store does not answer (cached keys are still served, within the hard bound, but nothing
      * new can be); {@code DEGRADED} when rate limits run on their fallback or the feed lags more
      * than 30 s; else {@code UP}.
@@ -132,7 +135,7 @@ public final class Portcullis implements AutoCloseable {
         Health.Status status = !reachable ? Health.Status.DOWN
                 : mode == RateLimiter.Mode.FALLBACK || lag.compareTo(Duration.ofSeconds(30)) > 0 ? Health.Status.DEGRADED
                 : Health.Status.UP;
-        return new Health(status, reachable, latency, lag, mode, wiring.cachedCredentials());
+        return new Health(status, reachable, latency, lag, store.pushConnected(), mode, wiring.cachedCredentials());
     }
 
     /**
@@ -267,6 +270,8 @@ public final class Portcullis implements AutoCloseable {
         private Duration usageFlush;
         private Object meterRegistry;
         private boolean metricsKeyIds;
+        private int failureIpv6Prefix;
+        private final List<String> trustedNetworks = new ArrayList<>();
 
         private Builder() {}
 
@@ -447,15 +452,71 @@ public final class Portcullis implements AutoCloseable {
 
         /**
          * Failure budgets (DESIGN §2 Throttle), as limits on failures: per client network (IPv4
-         * address, IPv6 /64; default 50 per 10 minutes), per login and network (default 10 per 10
-         * minutes), and per account from networks it never succeeded from (default 100 an hour,
-         * ASVS 4.0.3 2.2.1). The limits' scopes are ignored.
+         * address, IPv6 /64 or {@linkplain #failureBudgetIpv6Prefix as configured}; default 50 per 10
+         * minutes), per login and network (default 10 per 10 minutes), and per account from networks
+         * it never succeeded from (default 100 an hour, ASVS 4.0.3 2.2.1). The limits' scopes are
+         * ignored. A (login, password) pair that already failed from a network is denied again
+         * without Argon2 and spends nothing more until the per-login period has passed: a client
+         * retrying a wrong password costs one failure, not its budget.
          */
         public Builder failureBudgets(Limit perNetwork, Limit perLoginAndNetwork, Limit perAccountFromNewNetworks) {
             once(this.networkBudget, "failureBudgets");
             this.networkBudget = Objects.requireNonNull(perNetwork, "perNetwork");
             this.loginBudget = Objects.requireNonNull(perLoginAndNetwork, "perLoginAndNetwork");
             this.accountBudget = Objects.requireNonNull(perAccountFromNewNetworks, "perAccountFromNewNetworks");
+            return this;
+        }
+
+        /**
+         * The prefix length by which IPv6 clients form one network in the failure budgets (and in
+         * the networks an account logged in from); default 64, one subnet. A host can use every
+         * address of its /64, and sites get a /48 or /56, so an attacker can rotate addresses
+         * inside those; Dovecot's auth penalty groups IPv6 clients by /48. IPv4 clients count by
+         * address.
+         *
+         * @throws IllegalArgumentException outside 32-128: a shorter prefix would group unrelated
+         *     providers (a /32 is the smallest block a registry allocates to one)
+         * @throws IllegalStateException if already set
+         */
+        public Builder failureBudgetIpv6Prefix(int prefixLength) {
+            if (failureIpv6Prefix != 0) {
+                throw new IllegalStateException("failureBudgetIpv6Prefix was already set to " + failureIpv6Prefix);
+            }
+            if (prefixLength < 32 || prefixLength > 128) {
+                throw new IllegalArgumentException("the IPv6 failure-budget prefix must be 32-128, got " + prefixLength);
+            }
+            this.failureIpv6Prefix = prefixLength;
+            return this;
+        }
+
+        /**
+         * Networks whose clients spend and read no per-network failure budget: a webmail, gateway or
+         * relay that logs many users in from a few addresses (Dovecot's {@code login_trusted_networks}),
+         * whose users' typos would otherwise lock out all of them. Their per-login and per-account
+         * budgets still hold. This trusts no header: which address is the client is
+         * {@link TrustedProxies}' business. Default none.
+         *
+         * @throws IllegalArgumentException if no block is given, an entry is not a CIDR block
+         *     ({@code 10.1.2.3/8}; named in the message), or one is a {@code /0}, which would exempt every client
+         * @throws IllegalStateException if already set
+         */
+        public Builder failureBudgetTrustedNetworks(String... cidrs) {
+            if (!trustedNetworks.isEmpty()) {
+                throw new IllegalStateException("failureBudgetTrustedNetworks was already set to " + trustedNetworks);
+            }
+            if (cidrs == null || cidrs.length == 0) {
+                throw new IllegalArgumentException("failureBudgetTrustedNetworks needs at least one CIDR block");
+            }
+            List<String> blocks = new ArrayList<>(cidrs.length);
+            for (String cidr : cidrs) {
+                inet.ipaddr.IPAddress block = dev.portcullis.internal.net.Cidrs.parseBlock(cidr);
+                Integer prefix = block.getNetworkPrefixLength();
+                if (prefix != null && prefix == 0) {
+                    throw new IllegalArgumentException(cidr + " would exempt every client from the network failure budget");
+                }
+                blocks.add(block.toCanonicalString());
+            }
+            trustedNetworks.addAll(blocks);
             return this;
         }
 
@@ -546,11 +607,15 @@ public final class Portcullis implements AutoCloseable {
      * @param storeReachable whether the store answered a lookup
      * @param storeLatency how long that lookup took
      * @param changeFeedLag how far the store's change feed is behind (zero for a synchronous one)
+     * @param pushConnected whether other nodes' changes reach this one by a push now
+     *     ({@link CredentialStore#pushConnected()}); {@code false} for a store without one, and while a
+     *     dropped one reconnects: revocations made elsewhere then take up to the poll interval. Reported,
+     *     not part of the status: the poll still bounds them.
      * @param rateLimiter where rate limits are decided now
      * @param cachedCredentials records cached, positive and negative
      */
     public record Health(Status status, boolean storeReachable, Duration storeLatency, Duration changeFeedLag,
-            RateLimiter.Mode rateLimiter, long cachedCredentials) {
+            boolean pushConnected, RateLimiter.Mode rateLimiter, long cachedCredentials) {
         public enum Status { UP, DEGRADED, DOWN }
     }
 

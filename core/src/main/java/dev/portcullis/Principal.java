@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import dev.portcullis.KeyInfo.CredentialKind;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who an allowed request is: the credential's record as it was when the decision was made.
@@ -52,12 +53,12 @@ public final class Principal implements java.security.Principal {
     public String displayName() { return who.name; }
     public CredentialKind kind() { return who.kind; }
     /** The SMTP username of a password credential; {@code null} for API keys. */
-    public String username() { return who.username; }
+    public @Nullable String username() { return who.username; }
     public List<Grant> grants() { return who.grants; }
     public Set<Channel> channels() { return who.channels; }
-    public Instant expiresAt() { return who.expiresAt; }
+    public @Nullable Instant expiresAt() { return who.expiresAt; }
     /** The client address it authenticated from ({@code null} if unparseable); {@code authorize} re-checks the allowlist against it. */
-    public ClientAddress clientAddress() { return client; }
+    public @Nullable ClientAddress clientAddress() { return client; }
 
     /** The principal name for containers: the username of an SMTP login, else the key id. */
     @Override

@@ -3,6 +3,7 @@ package dev.portcullis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rate limits of a key: all must admit a request. Immutable.
@@ -34,7 +35,7 @@ public final class RateLimitPolicy {
      * Parses the stored form written by {@link #toString()}: limits joined by {@code ;}, or the
      * empty string for {@link #UNLIMITED}.
      */
-    public static RateLimitPolicy parse(String stored) {
+    public static RateLimitPolicy parse(@Nullable String stored) {
         if (stored == null || stored.isBlank()) {
             return UNLIMITED;
         }
@@ -58,7 +59,7 @@ public final class RateLimitPolicy {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof RateLimitPolicy p && p.limits.equals(limits);
     }
 

@@ -1,6 +1,7 @@
 package dev.portcullis;
 
 import dev.portcullis.AuthResult.SmtpReply;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One SMTP AUTH exchange (RFC 4954), driven through the whole pipeline: throttle, lookup,
@@ -22,9 +23,10 @@ public interface SaslExchange {
     /**
      * The first call takes the initial response as sent after the mechanism name ({@code null} if
      * there was none, {@code "="} for an empty one); each later call takes one client line without
-     * its CRLF. Never throws; after the exchange is done, further calls answer a protocol error.
+     * its CRLF. Never throws; after the exchange is done, further calls answer the last step again
+     * (and emit no event).
      */
-    SaslStep respond(String clientLine);
+    SaslStep respond(@Nullable String clientLine);
 
     /**
      * Where a {@link SaslExchange} stands: either a challenge to send ({@code 334 <challenge>}), or
@@ -49,17 +51,27 @@ public interface SaslExchange {
             return new SaslStep(null, result, reply != null ? reply : result.smtp());
         }
 
+        /** RFC 7628 §3.2.2: the key was refused; the error challenge goes out before the refusal does. */
+        static SaslStep failing(String base64, AuthResult denial) {
+            return new SaslStep(base64, denial, new SmtpReply(334, null, base64));
+        }
+
         public boolean done() {
-            return result != null;
+            return challenge == null;
         }
 
         /** The base64 challenge to send after {@code 334 } (empty for PLAIN's empty challenge); {@code null} when done. */
-        public String challenge() {
+        public @Nullable String challenge() {
             return challenge;
         }
 
-        /** The decision; {@code null} while the exchange goes on. */
-        public AuthResult result() {
+        /**
+         * The decision; {@code null} while the exchange goes on, except after an OAUTHBEARER or
+         * XOAUTH2 key was refused: then the denial is already here while its error challenge
+         * ({@link #challenge()}, RFC 7628 §3.2.2) awaits the client's dummy response, after which
+         * the exchange ends with the same denial and no second event.
+         */
+        public @Nullable AuthResult result() {
             return result;
         }
 
@@ -75,7 +87,7 @@ public interface SaslExchange {
 
         @Override
         public String toString() {
-            return done() ? "SaslStep[done, " + reply.code() + "]" : "SaslStep[challenge]";
+            return done() ? "SaslStep[done, " + reply.code() + "]" : result != null ? "SaslStep[error challenge]" : "SaslStep[challenge]";
         }
     }
 }

@@ -7,6 +7,7 @@ import inet.ipaddr.IPAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which reverse proxies may name the client, and in which header. Trusting a proxy header is
@@ -66,7 +67,7 @@ public final class TrustedProxies {
     }
 
     /** The request header whose values to pass to {@link ClientAddress#resolve}, or {@code null} for {@link #none()}. */
-    public String headerName() {
+    public @Nullable String headerName() {
         return header;
     }
 

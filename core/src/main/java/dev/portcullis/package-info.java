@@ -5,4 +5,7 @@
  * client addresses and proxies, limits. Everything else is in {@code dev.portcullis.spi} (what an
  * integrator implements) or internal, unexported packages.
  */
+@NullMarked
 package dev.portcullis;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,11 +3,16 @@ package dev.portcullis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.lang.reflect.AnnotatedArrayType;
+import java.lang.reflect.AnnotatedParameterizedType;
+import java.lang.reflect.AnnotatedType;
+import java.lang.reflect.AnnotatedWildcardType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +24,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
  * The exported API, types and signatures, must equal {@code core/api/portcullis-core.api}: every
  * change to it is a reviewed diff of that file. After an intended change, regenerate the file
  * with {@code mvn -pl core test -Dtest=ApiSurfaceTest -Dportcullis.api.update=true} and commit it.
+ * Nullness is part of the surface: every package is {@code @NullMarked}, so a type is non-null
+ * unless the dump shows it {@code @Nullable}.
  */
 class ApiSurfaceTest {
     /** The packages module-info exports to everyone. */
@@ -61,7 +69,7 @@ class ApiSurfaceTest {
                 List<String> members = new ArrayList<>();
                 for (Field f : c.getDeclaredFields()) {
                     if (visible(f.getModifiers()) && !f.isSynthetic()) {
-                        members.add(mods(f.getModifiers() & ~Modifier.TRANSIENT) + name(f.getGenericType()) + " " + f.getName());
+                        members.add(mods(f.getModifiers() & ~Modifier.TRANSIENT) + name(f.getAnnotatedType()) + " " + f.getName());
                     }
                 }
                 for (Constructor<?> k : c.getDeclaredConstructors()) {
@@ -75,7 +83,7 @@ class ApiSurfaceTest {
                         if (c.isInterface()) {
                             mods &= ~Modifier.PUBLIC & ~Modifier.ABSTRACT;
                         }
-                        members.add((m.isDefault() ? "default " : "") + mods(mods) + typeParams(m) + name(m.getGenericReturnType())
+                        members.add((m.isDefault() ? "default " : "") + mods(mods) + typeParams(m) + name(m.getAnnotatedReturnType())
                                 + " " + m.getName() + params(m) + throwsOf(m));
                     }
                 }
@@ -165,8 +173,12 @@ class ApiSurfaceTest {
 
     private static String params(Executable e) {
         Type[] ps = e.getGenericParameterTypes();
-        // Inner (non-static) classes' constructors name their outer instance first on some JDKs: skip it.
-        String joined = Arrays.stream(ps).map(ApiSurfaceTest::name).collect(Collectors.joining(", "));
+        AnnotatedType[] annotated = e.getAnnotatedParameterTypes();
+        // Inner (non-static) classes' constructors name their outer instance first on some JDKs: then the two
+        // arrays differ in length and the plain types are dumped.
+        String joined = annotated.length == ps.length
+                ? Arrays.stream(annotated).map(ApiSurfaceTest::name).collect(Collectors.joining(", "))
+                : Arrays.stream(ps).map(ApiSurfaceTest::name).collect(Collectors.joining(", "));
         if (e.isVarArgs() && joined.endsWith("[]")) {
             joined = joined.substring(0, joined.length() - 2) + "...";
         }
@@ -176,6 +188,46 @@ class ApiSurfaceTest {
     private static String throwsOf(Executable e) {
         Type[] ts = e.getGenericExceptionTypes();
         return ts.length == 0 ? "" : Arrays.stream(ts).map(ApiSurfaceTest::name).collect(Collectors.joining(", ", " throws ", ""));
+    }
+
+    /** A type as written in source, {@code @Nullable} included wherever it is, e.g. {@code List<@Nullable String>}. */
+    private static String name(AnnotatedType t) {
+        if (!marked(t)) {
+            return name(t.getType());
+        }
+        String mark = t.isAnnotationPresent(Nullable.class) ? "@Nullable " : "";
+        if (t instanceof AnnotatedArrayType a) {
+            return name(a.getAnnotatedGenericComponentType()) + (mark.isEmpty() ? "[]" : " @Nullable []");
+        }
+        if (t instanceof AnnotatedParameterizedType p) {
+            return mark + name(((ParameterizedType) p.getType()).getRawType())
+                    + Arrays.stream(p.getAnnotatedActualTypeArguments()).map(ApiSurfaceTest::name).collect(Collectors.joining(", ", "<", ">"));
+        }
+        if (t instanceof AnnotatedWildcardType w) {
+            AnnotatedType[] upper = w.getAnnotatedUpperBounds();
+            AnnotatedType[] lower = w.getAnnotatedLowerBounds();
+            return mark + (lower.length > 0 ? "? super " + name(lower[0])
+                    : upper.length > 0 && upper[0].getType() != Object.class ? "? extends " + name(upper[0]) : "?");
+        }
+        return mark + name(t.getType());
+    }
+
+    /** Whether {@code @Nullable} stands on the type or anywhere inside it. */
+    private static boolean marked(AnnotatedType t) {
+        if (t.isAnnotationPresent(Nullable.class)) {
+            return true;
+        }
+        if (t instanceof AnnotatedArrayType a) {
+            return marked(a.getAnnotatedGenericComponentType());
+        }
+        if (t instanceof AnnotatedParameterizedType p) {
+            return Arrays.stream(p.getAnnotatedActualTypeArguments()).anyMatch(ApiSurfaceTest::marked);
+        }
+        if (t instanceof AnnotatedWildcardType w) {
+            return Stream.concat(Arrays.stream(w.getAnnotatedUpperBounds()), Arrays.stream(w.getAnnotatedLowerBounds()))
+                    .anyMatch(ApiSurfaceTest::marked);
+        }
+        return false;
     }
 
     private static String name(Type t) {

@@ -3,11 +3,9 @@ package dev.portcullis;
 import dev.portcullis.internal.keys.KeyInfos;
 
 import dev.portcullis.spi.AccountRecord;
-import dev.portcullis.spi.CredentialStore;
 import dev.portcullis.spi.KeyRecord;
 import dev.portcullis.spi.Page;
-import dev.portcullis.spi.StoreChange;
-import dev.portcullis.spi.Usage;
+import dev.portcullis.testing.ForwardingCredentialStore;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -1598,8 +1595,7 @@ class AuthorizationModelProperties {
     }
 
     /** The in-memory store, with a hook run once right after the next read of one record. */
-    static final class RacingStore implements CredentialStore {
-        private final CredentialStore delegate = CredentialStore.inMemory();
+    static final class RacingStore extends ForwardingCredentialStore {
         private volatile String armedId;
         private volatile Runnable hook;
 
@@ -1615,63 +1611,13 @@ class AuthorizationModelProperties {
 
         @Override
         public Optional<KeyRecord> findById(String id) {
-            Optional<KeyRecord> answer = delegate.findById(id);
+            Optional<KeyRecord> answer = delegate().findById(id);
             Runnable h = hook;
             if (h != null && id.equals(armedId)) {
                 disarm();
                 h.run();
             }
             return answer;
-        }
-
-        @Override
-        public Optional<KeyRecord> findByUsername(String username) {
-            return delegate.findByUsername(username);
-        }
-
-        @Override
-        public KeyRecord save(KeyRecord record, long expectedVersion) {
-            return delegate.save(record, expectedVersion);
-        }
-
-        @Override
-        public Page<KeyRecord> listByAccount(String account, String cursor, int limit) {
-            return delegate.listByAccount(account, cursor, limit);
-        }
-
-        @Override
-        public void addUsage(Collection<Usage> batch) {
-            delegate.addUsage(batch);
-        }
-
-        @Override
-        public Optional<Usage> usage(String keyId) {
-            return delegate.usage(keyId);
-        }
-
-        @Override
-        public Optional<AccountRecord> findAccount(String account) {
-            return delegate.findAccount(account);
-        }
-
-        @Override
-        public AccountRecord saveAccount(AccountRecord account, long expectedVersion) {
-            return delegate.saveAccount(account, expectedVersion);
-        }
-
-        @Override
-        public AutoCloseable subscribe(Consumer<StoreChange> listener) {
-            return delegate.subscribe(listener);
-        }
-
-        @Override
-        public boolean hasChangeFeed() {
-            return delegate.hasChangeFeed();
-        }
-
-        @Override
-        public Duration changeFeedLag() {
-            return delegate.changeFeedLag();
         }
     }
 }

@@ -117,4 +117,28 @@ class ControllableStore implements CredentialStore {
             }
         });
     }
+
+    @Override
+    public java.util.OptionalLong takeCredits(java.util.List<CreditTake> takes, long cost) {
+        check();
+        return delegate.takeCredits(takes, cost);
+    }
+
+    @Override
+    public Optional<CreditBalance> credits(String owner) {
+        check();
+        return delegate.credits(owner);
+    }
+
+    @Override
+    public void setCredits(String owner, CreditBalance balance) {
+        check();
+        delegate.setCredits(owner, balance);
+    }
+
+    @Override
+    public java.util.OptionalLong addCredits(String owner, long delta) {
+        check();
+        return delegate.addCredits(owner, delta);
+    }
 }

@@ -4,6 +4,7 @@ import dev.portcullis.internal.pipeline.FailureBudgets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -103,5 +104,154 @@ class FailureBudgetTest {
         f.clock.advance(Duration.ofMinutes(10));
         assertTrue(f.auth().authenticate(AuthRequest.http(Fixtures.basic("api", fresh.token()), attacker)).allowed(),
                 "the budget refills");
+    }
+
+    // ---- issue 32: throttling as Dovecot does it ---------------------------------------------------
+
+    @Test
+    void tenThousandIdenticalWrongLoginsCostOneBudgetUnitAndOneArgon2Run() {
+        String client = "198.51.100.66";
+        long before = argon2Runs();
+        for (int i = 0; i < 10_000; i++) {
+            assertEquals(DenyReason.WRONG_SECRET, loginFrom(client, "owner@example.com", "last year's password").reason(),
+                    "a misconfigured client is denied as wrong every time, never as over budget");
+        }
+        assertEquals(1, argon2Runs() - before, "one Argon2 run for the pair, however often it is retried");
+        // One unit of the per-login budget is gone: exactly capacity - 1 new guesses still reach Argon2.
+        long left = 0;
+        for (int i = 0; i < 100; i++) {
+            if (loginFrom(client, "owner@example.com", "guess " + i).reason() == DenyReason.WRONG_SECRET) {
+                left++;
+            }
+        }
+        assertEquals(FailureBudgets.DEFAULT_LOGIN.capacity() - 1, left);
+        assertEquals(DenyReason.TOO_MANY_FAILURES, loginFrom(client, "owner@example.com", "last year's password").reason(),
+                "an exhausted budget refuses even a remembered pair");
+        assertTrue(loginFrom("203.0.113.7", "owner@example.com", "the owner's real password").allowed());
+    }
+
+    @Test
+    void everySpellingOfALoginIsOnePair() {
+        long before = argon2Runs();
+        for (String spelling : new String[] {"owner@example.com", "owner@EXAMPLE.com", "owner@example.com.", "owner@Example.Com."}) {
+            for (int i = 0; i < 100; i++) {
+                assertEquals(DenyReason.WRONG_SECRET, loginFrom("198.51.100.66", spelling, "last year's password").reason());
+            }
+        }
+        assertEquals(1, argon2Runs() - before, "the pair is kept under the canonical login, as its budget is");
+    }
+
+    @Test
+    void aRememberedFailureIsPerNetworkAndEndsWithTheWindow() {
+        long before = argon2Runs();
+        loginFrom("198.51.100.66", "owner@example.com", "last year's password");
+        loginFrom("198.51.100.67", "owner@example.com", "last year's password");
+        assertEquals(2, argon2Runs() - before,
+                "another network checks the pair afresh and spends its own budget: nobody learns by timing what others tried");
+        loginFrom("198.51.100.66", "owner@example.com", "last year's password");
+        assertEquals(2, argon2Runs() - before);
+        f.clock.advance(FailureBudgets.DEFAULT_LOGIN.period().plusSeconds(1));
+        loginFrom("198.51.100.66", "owner@example.com", "last year's password");
+        assertEquals(3, argon2Runs() - before, "after the window the pair is checked, and spends, again");
+    }
+
+    @Test
+    void aPasswordThatFailedBeforeIsRightAfterItBecomesThePassword() {
+        String guess = "the password it is going to be";
+        assertEquals(DenyReason.WRONG_SECRET, loginFrom("203.0.113.7", "owner@example.com", guess).reason());
+        f.keys().changePassword(login.id(), guess);
+        assertTrue(loginFrom("203.0.113.7", "owner@example.com", guess).allowed(),
+                "the failure was remembered for the record's old version only");
+    }
+
+    @Test
+    void theOwnerFromAKnownNetworkGetsInWhileTheirOldClientRetriesElsewhere() {
+        assertTrue(loginFrom("203.0.113.7", "owner@example.com", "the owner's real password").allowed());
+        // A forgotten device on another network keeps trying the old password, all day.
+        for (int i = 0; i < 1000; i++) {
+            loginFrom("192.0.2.10", "owner@example.com", "the owner's old password");
+            f.clock.advance(Duration.ofSeconds(90));
+        }
+        assertTrue(loginFrom("203.0.113.7", "owner@example.com", "the owner's real password").allowed());
+        assertTrue(loginFrom("198.18.0.1", "owner@example.com", "the owner's real password").allowed(),
+                "one pair a window never drains the account budget for new networks");
+    }
+
+    @Test
+    void anIpv6AttackerRotatingInsideOneSlash48IsOneNetworkWhenConfiguredSo() {
+        Fixtures by48 = new Fixtures(new ControllableStore(), Portcullis.builder().failureBudgetIpv6Prefix(48), Runnable::run);
+        Fixtures by64 = new Fixtures(new ControllableStore(), Portcullis.builder(), Runnable::run);
+        for (Fixtures x : new Fixtures[] {by48, by64}) {
+            long before = x.portcullis.wiring.hasher().runs();
+            for (int i = 0; i < 1000; i++) {
+                // A new /64 inside 2001:db8:66::/48 for every attempt, and a new username.
+                String address = "2001:db8:66:" + Integer.toHexString(i) + "::" + Integer.toHexString(i + 1);
+                x.auth().authenticate(AuthRequest.http(Fixtures.basic("user" + i + "@example.com", "password " + i), address));
+            }
+            long hashed = x.portcullis.wiring.hasher().runs() - before;
+            if (x == by48) {
+                assertEquals(FailureBudgets.DEFAULT_NETWORK.capacity(), hashed, "one /48, one network budget");
+            } else {
+                assertEquals(1000, hashed, "each /64 is a network of its own by default");
+            }
+            x.portcullis.close();
+        }
+    }
+
+    @Test
+    void trustedNetworksSpendNoNetworkBudgetButLoginBudgetsStillHold() {
+        Fixtures gateway = new Fixtures(new ControllableStore(),
+                Portcullis.builder().failureBudgetTrustedNetworks("10.20.0.0/16", "2001:db8:aa::/48"), Runnable::run);
+        try {
+            IssuedKey user = gateway.keys().createSmtpCredential(KeySpec.builder()
+                    .account("acme").username("user@example.com").password("the user's real password").allowHttp().build());
+            long before = gateway.portcullis.wiring.hasher().runs();
+            // A webmail logs in 500 users who mistype: more than any network budget holds.
+            for (int i = 0; i < 500; i++) {
+                AuthResult r = gateway.auth().authenticate(
+                        AuthRequest.http(Fixtures.basic("someone" + i + "@example.com", "typo " + i), "10.20.3.4"));
+                assertEquals(DenyReason.UNKNOWN_KEY, r.reason());
+            }
+            assertEquals(500, gateway.portcullis.wiring.hasher().runs() - before);
+            assertTrue(gateway.auth().authenticate(AuthRequest.http(
+                    Fixtures.basic(user.username(), "the user's real password"), "2001:db8:aa:1::5")).allowed());
+            // A guesser behind the gateway still gets one login budget per login.
+            int checked = 0;
+            for (int i = 0; i < 100; i++) {
+                AuthResult r = gateway.auth().authenticate(
+                        AuthRequest.http(Fixtures.basic(user.username(), "guess " + i), "10.20.3.4"));
+                if (r.reason() == DenyReason.WRONG_SECRET) {
+                    checked++;
+                }
+            }
+            assertEquals(FailureBudgets.DEFAULT_LOGIN.capacity(), checked);
+            // Outside the trusted blocks, the network budget holds as ever.
+            long outside = gateway.portcullis.wiring.hasher().runs();
+            for (int i = 0; i < 500; i++) {
+                gateway.auth().authenticate(AuthRequest.http(Fixtures.basic("someone" + i + "@example.com", "typo " + i), "10.21.3.4"));
+            }
+            assertEquals(FailureBudgets.DEFAULT_NETWORK.capacity(), gateway.portcullis.wiring.hasher().runs() - outside);
+        } finally {
+            gateway.portcullis.close();
+        }
+    }
+
+    @Test
+    void throttlingOptionsRefuseNonsenseWhenSet() {
+        assertThrows(IllegalArgumentException.class, () -> Portcullis.builder().failureBudgetIpv6Prefix(0));
+        assertThrows(IllegalArgumentException.class, () -> Portcullis.builder().failureBudgetIpv6Prefix(16));
+        assertThrows(IllegalArgumentException.class, () -> Portcullis.builder().failureBudgetIpv6Prefix(129));
+        assertThrows(IllegalStateException.class, () -> Portcullis.builder().failureBudgetIpv6Prefix(48).failureBudgetIpv6Prefix(56));
+        assertThrows(IllegalArgumentException.class, () -> Portcullis.builder().failureBudgetTrustedNetworks());
+        IllegalArgumentException notABlock = assertThrows(IllegalArgumentException.class,
+                () -> Portcullis.builder().failureBudgetTrustedNetworks("10.0.0.0/8", "10.1.2.3/8"));
+        assertTrue(notABlock.getMessage().contains("10.1.2.3/8"), notABlock.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Portcullis.builder().failureBudgetTrustedNetworks("0.0.0.0/0"));
+        assertThrows(IllegalArgumentException.class, () -> Portcullis.builder().failureBudgetTrustedNetworks("::/0"));
+        assertThrows(IllegalArgumentException.class, () -> Portcullis.builder().failureBudgetTrustedNetworks("::ffff:0.0.0.0/96"));
+        assertThrows(IllegalArgumentException.class, () -> Portcullis.builder().failureBudgetTrustedNetworks("webmail.example.com"));
+        assertThrows(IllegalStateException.class,
+                () -> Portcullis.builder().failureBudgetTrustedNetworks("10.0.0.0/8").failureBudgetTrustedNetworks("10.1.0.0/16"));
+        Portcullis.builder().failureBudgetIpv6Prefix(32).failureBudgetTrustedNetworks("192.0.2.7", "2001:db8::/32");
     }
 }

@@ -40,8 +40,13 @@ class HealthTest {
         volatile Mode mode = Mode.REMOTE;
 
         @Override
-        public Take tryTakeAll(List<Quota> quotas) {
-            return local.tryTakeAll(quotas);
+        public Take tryTakeAll(List<Quota> quotas, long cost) {
+            return local.tryTakeAll(quotas, cost);
+        }
+
+        @Override
+        public void giveBack(List<Quota> quotas, long cost) {
+            local.giveBack(quotas, cost);
         }
 
         @Override
@@ -79,5 +84,26 @@ class HealthTest {
         Fixtures g = new Fixtures(lagging);
         assertEquals(Health.Status.DEGRADED, g.portcullis.health().status());
         assertEquals(Duration.ofMinutes(2), g.portcullis.health().changeFeedLag());
+    }
+
+    /** The push itself is tested on PostgreSQL (jdbc's PostgresPushTest); here, that health() reports the store's word. */
+    @Test
+    void reportsWhetherOtherNodesChangesArriveByAPushWithoutChangingTheStatus() {
+        Health alone = new Fixtures(CredentialStore.inMemory()).portcullis.health();
+        assertFalse(alone.pushConnected(), "one process: nothing to push");
+        assertEquals(Health.Status.UP, alone.status());
+        boolean[] connected = {true};
+        ControllableStore pushed = new ControllableStore() {
+            @Override
+            public boolean pushConnected() {
+                return connected[0];
+            }
+        };
+        Fixtures f = new Fixtures(pushed);
+        assertTrue(f.portcullis.health().pushConnected());
+        connected[0] = false;
+        Health dropped = f.portcullis.health();
+        assertFalse(dropped.pushConnected());
+        assertEquals(Health.Status.UP, dropped.status(), "the poll still bounds revocation: reported, not a degradation");
     }
 }

@@ -88,6 +88,9 @@ class PasswordUpgradeTest {
                 .argon2Concurrency(1, Duration.ofMillis(100)).build()) {
             IssuedKey login = p.keys().createSmtpCredential(KeySpec.builder()
                     .account("acme").username("app@example.com").build());
+            // Another login: callers presenting the very same password would share the holder's check.
+            IssuedKey other = p.keys().createSmtpCredential(KeySpec.builder()
+                    .account("acme").username("other@example.com").build());
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
                 long runs = p.wiring.hasher().runs();
@@ -99,7 +102,7 @@ class PasswordUpgradeTest {
                     Thread.onSpinWait();
                 }
                 SaslStep busy = p.authenticator().sasl("PLAIN", "198.51.100.1", true)
-                        .respond(SmtpSaslTest.b64("\0app@example.com\0" + login.password()));
+                        .respond(SmtpSaslTest.b64("\0other@example.com\0" + other.password()));
                 assertEquals(DenyReason.BUSY, busy.result().reason());
                 assertEquals("454 4.7.0", busy.reply().code() + " " + busy.reply().enhanced());
                 assertEquals(503, busy.result().http().status());

@@ -16,7 +16,7 @@ import dev.portcullis.SaslExchange.SaslStep;
 
 /**
  * Fuzz target for a whole {@link SaslExchange} through the pipeline (RFC 4954, 4616, the LOGIN
- * draft; checklist C-E, H43-H45), against the {@link FuzzWorld}. Input fields ({@link FuzzInput}
+ * draft, RFC 7628 and XOAUTH2; checklist C-E, H43-H45), against the {@link FuzzWorld}. Input fields ({@link FuzzInput}
  * form, after placeholder substitution): 0 the mechanism, 1 flags ({@code t} anywhere: TLS is
  * active), 2 the client address, then the initial response ({@code !} for none) and the client
  * lines. Oracle: never an exception, a documented reply at every step, at most two challenges, no
@@ -26,6 +26,10 @@ import dev.portcullis.SaslExchange.SaslStep;
 class SaslExchangeFuzzTest {
     private static final FuzzWorld W = FuzzWorld.INSTANCE;
     private static final Set<String> CHALLENGES = Set.of("", "VXNlcm5hbWU6", "UGFzc3dvcmQ6");
+    /** RFC 7628 §3.2.2 (OAUTHBEARER) and Google's (XOAUTH2) error challenges: fixed JSON, never the input. */
+    private static final Set<String> ERROR_CHALLENGES = Set.of("eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=",
+            "eyJzdGF0dXMiOiJpbnN1ZmZpY2llbnRfc2NvcGUifQ==", "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIn0=",
+            "eyJzdGF0dXMiOiI0MDMiLCJzY2hlbWVzIjoiYmVhcmVyIn0=");
     private static final Set<String> DONE_REPLIES = Set.of("235 2.7.0", "501 5.7.0", "500 5.5.6", "504 5.5.4", "538 5.7.11",
             "535 5.7.8", "501 5.5.2", "530 5.7.0", "550 5.7.1", "450 4.7.1", "454 4.7.0");
 
@@ -54,11 +58,18 @@ class SaslExchangeFuzzTest {
             }
             if (!s.done()) {
                 challenges++;
-                assertTrue(challenges <= 2, "PLAIN has one challenge, LOGIN two");
-                assertTrue(CHALLENGES.contains(s.challenge()), s.challenge());
+                assertTrue(challenges <= 2, "PLAIN and OAUTHBEARER have one challenge, LOGIN two, and a refused bearer one more");
                 assertEquals(334, s.reply().code());
-                assertNull(s.result());
-                W.checkEvents(0);
+                if (s.result() == null) {
+                    assertTrue(CHALLENGES.contains(s.challenge()), s.challenge());
+                    W.checkEvents(0);
+                } else {
+                    // A refused bearer key: the decision and its event come with the error challenge.
+                    assertTrue(ERROR_CHALLENGES.contains(s.challenge()), s.challenge());
+                    assertFalse(s.result().allowed());
+                    W.checkDecision(s.result(), allowedAs, false);
+                    W.checkEvents(1);
+                }
             } else {
                 assertNull(s.challenge());
                 SmtpReply reply = s.reply();

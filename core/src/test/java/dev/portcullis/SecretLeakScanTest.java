@@ -341,6 +341,8 @@ class SecretLeakScanTest {
         keySecret(other.token());
         IssuedKey limited = kept(() -> keys.create(KeySpec.builder().account("acme").rateLimit(RateLimitPolicy.of(Limit.perHour(1))).build()));
         keySecret(limited.token());
+        IssuedKey spent = kept(() -> keys.create(KeySpec.builder().account("acme").credits(0).build()));
+        keySecret(spent.token());
         IssuedKey httpOnly = kept(() -> keys.create(KeySpec.builder().account("acme").channels(Channel.HTTP).build()));
         keySecret(httpOnly.token());
         IssuedKey login = kept(() -> keys.createSmtpCredential(KeySpec.builder().account("acme")
@@ -412,6 +414,7 @@ class SecretLeakScanTest {
         http(auth, basic("api", key.token()), "198.51.100.9");                                            // IP_NOT_ALLOWED
         http(auth, basic("api", limited.token()), net);
         http(auth, basic("api", limited.token()), net);                                                   // RATE_LIMITED
+        http(auth, basic("api", spent.token()), net);                                                     // CREDITS_EXHAUSTED
         String wrongPassword = login.password() + "!";
         secret(wrongPassword);
         http(auth, basic(login.username(), wrongPassword), fresh());                                // WRONG_SECRET (password)
@@ -474,7 +477,9 @@ class SecretLeakScanTest {
         sasl(auth, "LOGIN", smtp, true, blob(login.password()), blob(login.username()));                   // a password typed as username
         sasl(auth, "PLAIN", "198.51.100.9", true, blob("\0api\0" + key.token()));                          // IP_NOT_ALLOWED
         for (int i = 0; i < 4; i++) {
-            sasl(auth, "PLAIN", "198.18.0.70", true, blob("\0" + second.username() + "\0" + wrongPassword));  // then 454 TOO_MANY_FAILURES
+            String guess = wrongPassword + i; // distinct guesses: one wrong pair retried spends the budget once
+            secret(guess);
+            sasl(auth, "PLAIN", "198.18.0.70", true, blob("\0" + second.username() + "\0" + guess));  // then 454 TOO_MANY_FAILURES
         }
 
         // MAIL FROM: allowed, refused for another domain, and after revocation.

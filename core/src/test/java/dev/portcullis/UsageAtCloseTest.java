@@ -6,20 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.spi.AccountRecord;
 import dev.portcullis.spi.CredentialStore;
-import dev.portcullis.spi.KeyRecord;
-import dev.portcullis.spi.Page;
-import dev.portcullis.spi.StoreChange;
 import dev.portcullis.spi.StoreException;
 import dev.portcullis.spi.Usage;
+import dev.portcullis.testing.ForwardingCredentialStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -27,15 +23,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Issue 31, "nothing lost at shutdown": {@link Portcullis#close()} writes every count and network it holds. */
 class UsageAtCloseTest {
 
     /** The real in-memory store, whose next {@code failures} usage writes fail (as a database would: nothing applied). */
-    static final class FlakyUsageStore implements CredentialStore {
-        private final CredentialStore delegate = CredentialStore.inMemory();
+    static final class FlakyUsageStore extends ForwardingCredentialStore {
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger writes = new AtomicInteger();
         final AtomicInteger refused = new AtomicInteger();
@@ -47,52 +41,7 @@ class UsageAtCloseTest {
                 throw new StoreException("usage write failed (test)");
             }
             writes.incrementAndGet();
-            delegate.addUsage(batch);
-        }
-
-        @Override
-        public Optional<KeyRecord> findById(String id) {
-            return delegate.findById(id);
-        }
-
-        @Override
-        public Optional<KeyRecord> findByUsername(String username) {
-            return delegate.findByUsername(username);
-        }
-
-        @Override
-        public KeyRecord save(KeyRecord record, long expectedVersion) {
-            return delegate.save(record, expectedVersion);
-        }
-
-        @Override
-        public Page<KeyRecord> listByAccount(String account, String cursor, int limit) {
-            return delegate.listByAccount(account, cursor, limit);
-        }
-
-        @Override
-        public Optional<Usage> usage(String keyId) {
-            return delegate.usage(keyId);
-        }
-
-        @Override
-        public Optional<AccountRecord> findAccount(String account) {
-            return delegate.findAccount(account);
-        }
-
-        @Override
-        public AccountRecord saveAccount(AccountRecord account, long expectedVersion) {
-            return delegate.saveAccount(account, expectedVersion);
-        }
-
-        @Override
-        public AutoCloseable subscribe(Consumer<StoreChange> listener) {
-            return delegate.subscribe(listener);
-        }
-
-        @Override
-        public boolean hasChangeFeed() {
-            return delegate.hasChangeFeed();
+            delegate().addUsage(batch);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** {@link CredentialStore#inMemory()}: one lock for writes, which are rare; changes published synchronously. */
 final class InMemoryCredentialStore implements CredentialStore {
@@ -21,6 +22,7 @@ final class InMemoryCredentialStore implements CredentialStore {
     private final Map<String, String> idByUsername = new HashMap<>();
     private final Map<String, Usage> usage = new HashMap<>();
     private final Map<String, AccountRecord> accounts = new HashMap<>();
+    private final Map<String, CreditBalance> credits = new HashMap<>();
     private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
 
     @Override
@@ -84,7 +86,8 @@ final class InMemoryCredentialStore implements CredentialStore {
                 throw new StoreConflictException("account " + account.account() + " is at version " + currentVersion
                         + ", not " + expectedVersion);
             }
-            saved = new AccountRecord(account.account(), account.suspendedAt(), account.rateLimit(), account.reportOnly(), expectedVersion + 1);
+            saved = new AccountRecord(account.account(), account.suspendedAt(), account.rateLimit(), account.reportOnly(),
+                    account.creditBalance(), account.refill(), expectedVersion + 1);
             accounts.put(saved.account(), saved);
         }
         publish(StoreChange.account(saved.account(), saved.version()));
@@ -107,7 +110,7 @@ final class InMemoryCredentialStore implements CredentialStore {
     }
 
     @Override
-    public synchronized Page<KeyRecord> listByAccount(String account, String cursor, int limit) {
+    public synchronized Page<KeyRecord> listByAccount(String account, @Nullable String cursor, int limit) {
         Objects.requireNonNull(account, "account");
         if (limit < 1 || limit > 1000) {
             throw new IllegalArgumentException("limit must be 1 to 1000, got " + limit);
@@ -149,6 +152,67 @@ final class InMemoryCredentialStore implements CredentialStore {
         Objects.requireNonNull(listener, "listener");
         listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public synchronized java.util.OptionalLong takeCredits(List<CreditTake> takes, long cost) {
+        if (cost < 1 || takes.isEmpty()) {
+            throw new IllegalArgumentException("a take is of at least 1 from at least one balance");
+        }
+        long least = Long.MAX_VALUE;
+        // A balance named twice is one balance: taken from once (the first take names its refill).
+        Map<String, CreditBalance> after = new java.util.LinkedHashMap<>();
+        for (CreditTake t : takes) {
+            if (after.containsKey(Objects.requireNonNull(t, "take").owner())) {
+                continue;
+            }
+            CreditBalance b = credits.get(t.owner());
+            if (b == null) {
+                return java.util.OptionalLong.empty();
+            }
+            if (t.boundary() != null && b.refilledAt().isBefore(t.boundary())) {
+                b = new CreditBalance(t.refillAmount(), t.boundary());
+            }
+            if (b.remaining() < cost) {
+                return java.util.OptionalLong.empty();
+            }
+            after.put(t.owner(), new CreditBalance(b.remaining() - cost, b.refilledAt()));
+            least = Math.min(least, b.remaining() - cost);
+        }
+        credits.putAll(after);
+        return java.util.OptionalLong.of(least);
+    }
+
+    @Override
+    public synchronized Optional<CreditBalance> credits(String owner) {
+        return Optional.ofNullable(credits.get(Objects.requireNonNull(owner, "owner")));
+    }
+
+    @Override
+    public synchronized void setCredits(String owner, @Nullable CreditBalance balance) {
+        Objects.requireNonNull(owner, "owner");
+        if (balance == null) {
+            credits.remove(owner);
+        } else {
+            credits.put(owner, balance);
+        }
+    }
+
+    @Override
+    public synchronized java.util.OptionalLong addCredits(CreditTake balance, long delta) {
+        String owner = Objects.requireNonNull(balance, "balance").owner();
+        CreditBalance b = credits.get(owner);
+        if (b == null) {
+            return java.util.OptionalLong.empty();
+        }
+        if (balance.boundary() != null && b.refilledAt().isBefore(balance.boundary())) {
+            b = new CreditBalance(balance.refillAmount(), balance.boundary());
+        }
+        long next = Math.max(0, Math.min(dev.portcullis.Limit.Refill.MAX_AMOUNT,
+                delta >= 0 ? Math.min(b.remaining() + Math.min(delta, dev.portcullis.Limit.Refill.MAX_AMOUNT), Long.MAX_VALUE)
+                        : b.remaining() + Math.max(delta, -dev.portcullis.Limit.Refill.MAX_AMOUNT)));
+        credits.put(owner, new CreditBalance(next, b.refilledAt()));
+        return java.util.OptionalLong.of(next);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import dev.portcullis.Limit;
 import dev.portcullis.AuthResult.RateLimitStatus;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Token buckets behind the Rate-limit and Throttle stages: per-key and per-account limits, and
@@ -61,12 +62,12 @@ public interface RateLimiter {
          * An outcome with a status the limiter computed itself (e.g. a backend with another
          * algorithm than a token bucket); {@code status} may be {@code null}.
          */
-        public static Take of(boolean allowed, long nanosToWait, RateLimitStatus status) {
+        public static Take of(boolean allowed, long nanosToWait, @Nullable RateLimitStatus status) {
             return new Take(allowed, allowed ? 0 : nanosToWait, null, 0, status, null);
         }
 
         /** Every bucket gave a token; {@code tightest} (or {@code null} if there was none) has {@code remaining} left. */
-        public static Take admitted(Limit tightest, long remaining) {
+        public static Take admitted(@Nullable Limit tightest, long remaining) {
             return new Take(true, 0, tightest, remaining, null, null);
         }
 
@@ -75,7 +76,7 @@ public interface RateLimiter {
          * token again in {@code nanosToWait}; {@code limit} is {@code null} when no bucket
          * answered (e.g. a fallback that denies).
          */
-        public static Take refused(Limit limit, long nanosToWait) {
+        public static Take refused(@Nullable Limit limit, long nanosToWait) {
             return new Take(false, nanosToWait, limit, 0, null, null);
         }
 
@@ -89,7 +90,7 @@ public interface RateLimiter {
         }
 
         /** The state of the tightest (or refusing) quota; {@code null} when no bucket answered. */
-        public RateLimitStatus status() {
+        public @Nullable RateLimitStatus status() {
             RateLimitStatus s = given;
             if (s != null || limit == null) {
                 return s;
@@ -106,8 +107,24 @@ public interface RateLimiter {
         }
     }
 
-    /** Takes one token from every quota, or from none: tokens taken before a refusal are given back. */
-    Take tryTakeAll(List<Quota> quotas);
+    /** Takes one token from every quota, or from none: {@code tryTakeAll(quotas, 1)}. */
+    default Take tryTakeAll(List<Quota> quotas) {
+        return tryTakeAll(quotas, 1);
+    }
+
+    /**
+     * Takes {@code cost} tokens (at least 1) from every quota, or from none: tokens taken before a
+     * refusal are given back. A cost above a bucket's capacity is refused by it.
+     */
+    Take tryTakeAll(List<Quota> quotas, long cost);
+
+    /**
+     * Gives {@code cost} tokens back to every quota, after an admitted {@link #tryTakeAll} whose
+     * request was then denied by a later check (its credits); a bucket never holds more than its
+     * capacity. Never throws; a backend that cannot answer gives nothing back (the request then
+     * counted, which can deny a later one early but never admits one too many).
+     */
+    void giveBack(List<Quota> quotas, long cost);
 
     /** Nanoseconds until {@code quota} has a token: 0 if it has one now. Takes nothing. */
     long nanosUntilAvailable(Quota quota);

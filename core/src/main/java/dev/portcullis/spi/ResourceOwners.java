@@ -1,5 +1,7 @@
 package dev.portcullis.spi;
 
+import org.jspecify.annotations.Nullable;
+
 
 /**
  * Tells which account owns a resource (e.g. a sending domain), so that {@link Authenticator}
@@ -15,5 +17,5 @@ public interface ResourceOwners {
      * @param resource a canonical resource name (lower case, no trailing dot, IDN in ASCII)
      * @return the owning account, or {@code null} if no account owns it (then access is denied)
      */
-    String ownerOf(String resource);
+    @Nullable String ownerOf(String resource);
 }

@@ -3,6 +3,7 @@ package dev.portcullis.spi;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a credential has been used, as the store holds it, or a batch of additions to it.
@@ -13,7 +14,8 @@ import java.util.Set;
  * @param counts attempts per outcome name ({@code ALLOWED}, or a {@code DenyReason} name)
  * @param networks networks seen (IPv4 /24, IPv6 /48 in CIDR form), bounded by {@link #MAX_NETWORKS}
  */
-public record Usage(String keyId, Instant lastUsedAt, String lastClientAddress, Map<String, Long> counts, Set<String> networks) {
+public record Usage(String keyId, @Nullable Instant lastUsedAt, @Nullable String lastClientAddress, Map<String, Long> counts,
+        Set<String> networks) {
     /** The most networks a store keeps per credential; later ones are dropped. */
     public static final int MAX_NETWORKS = 256;
 

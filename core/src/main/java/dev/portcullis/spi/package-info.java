@@ -3,4 +3,7 @@
  * contract and its records, {@link dev.portcullis.spi.RateLimiter},
  * {@link dev.portcullis.spi.LegacyPasswordVerifier}, {@link dev.portcullis.spi.ResourceOwners}.
  */
+@NullMarked
 package dev.portcullis.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -15,15 +15,21 @@ import java.util.SplittableRandom;
  *   <li>Warm-up: the operation runs untimed first, until the JIT has finished nothing for three batches and
  *       {@value #WARMUP_QUIET_NANOS} ns; then one calibration batch sets the cropping thresholds and is
  *       discarded, as dudect does.
- *   <li>A measurement during which the thread was off the CPU (another process, a long interrupt), and
- *       the {@value #SETTLE} after it, are left out: the caches refill in those calls, at a cost that
- *       depends on each class's memory and whose frequency depends on how busy the machine is (see
- *       {@link #settled}).
- *   <li>Statistics: Welch's t = (μ0−μ1)/√(s0²/n0+s1²/n1), means and variances by Welford's online
- *       method; one test on all measurements, 100 tests cropped at the percentiles
- *       1−0.5^(10(i+1)/100) (the cropping removes the long tail of preemptions and interrupts that a
- *       busy machine adds), and a second-order test on squared centred values once class 0 has more
- *       than 10,000 measurements.
+ *   <li>A measurement held up by something outside the operation (another process, the host taking
+ *       the virtual CPU away: longer than its class's median by {@value #DISTURBANCE_NANOS} ns, or
+ *       after a gap that long), and the {@value #SETTLE} after it, are left out: the caches refill in
+ *       those calls, at a cost that depends on each class's memory and whose frequency depends on how
+ *       busy the machine is (see {@link #settled}).
+ *   <li>Inputs that must be new for every call are made per batch before it is timed ({@link Inputs}).
+ *   <li>Statistics: dudect's tests (one on all measurements, 100 cropped at the percentiles
+ *       1−0.5^(10(i+1)/100), one second-order), each taken over <em>blocks</em> of
+ *       {@value #BLOCK} consecutive counted measurements: every block gives the difference of the
+ *       classes' means (of their variances, for the second-order test), and t is the mean of those
+ *       differences over its standard error, from their spread across blocks (see {@link Blocked}).
+ *       On a quiet machine this is dudect's Welch t; on a busy one the machine's own state (another
+ *       process on the sibling core, a frequency step) changes how much the classes differ from one
+ *       moment to the next, and the spread across blocks counts that in, where a t from single
+ *       measurements took them for independent and overstated its evidence.
  *   <li>A measurement during which the JIT compiled (more than {@value #JIT_QUIET_MILLIS} ms) timed the
  *       classes on changing code; it is repeated with fresh statistics, at most {@value #MAX_ATTEMPTS}
  *       times in all, and the last one counts.
@@ -40,7 +46,15 @@ public final class Dudect {
     public static final long ENOUGH = 10_000;
     /** dudect's threshold for "probably not constant time"; checklist I51. */
     public static final double THRESHOLD = 10;
-    private static final int BATCH = 10_000;
+    /** Calls per batch: their classes are drawn, and their inputs made ({@link Inputs}), before any is timed. */
+    public static final int BATCH = 10_000;
+    /**
+     * Counted measurements per block of the statistics: short enough that the machine's state
+     * changes little within one (a block of the fastest case lasts about half a millisecond, of the
+     * 20 µs password case about 25 ms), long enough that each class has hundreds in it, so even the
+     * sharpest crop compares dozens against dozens.
+     */
+    public static final int BLOCK = 1_000;
 
     /** The operation under test; {@code index} lets a class pick from a pool of prepared inputs. */
     @FunctionalInterface
@@ -50,25 +64,41 @@ public final class Dudect {
     }
 
     /**
+     * Makes the inputs of the next batch before any of it is timed, as dudect's {@code prepare_inputs}
+     * does: for inputs that must be new for every call (a password never tried before), so that making
+     * them is not measured with the operation. The call {@code base + k} (for {@code k} below
+     * {@value #BATCH}) will be of class {@code classes[k]}; the operation finds its input by
+     * {@code index % BATCH}.
+     */
+    @FunctionalInterface
+    public interface Inputs {
+        void prepare(int[] classes, int base);
+    }
+
+    /**
      * What a run found.
      *
-     * @param maxT the largest |t| of the tests with enough measurements
+     * @param maxT the largest |t| of the tests with enough measurements, over blocks (the verdict)
      * @param maxTest which test that was: {@code uncropped}, {@code cropped@p} or {@code second-order}
-     * @param uncroppedT t of the test on all measurements
+     * @param uncroppedT t of the test on all measurements, over blocks
      * @param n the measurements per class that count (after warm-up and calibration)
-     * @param medianNs the median time per class, in ns
+     * @param medianNs the median time per class, in ns (of the last block)
      * @param seconds wall time of the whole run
      * @param seed the seed of the class choices, to repeat a run
      * @param warmupCalls how many untimed calls the warm-up took
      * @param jitMillisWhileMeasuring JIT compilation time spent while measuring (0 when the JIT had settled)
      * @param effectNs how much slower class 0 is than class 1, comparing the faster half of each class
-     *     (the mean of its lower half by rank), in ns: the size of a difference, where t is its evidence
-     * @param effectSeNs the standard error of {@code effectNs}
+     *     (the mean of its lower half by rank) block by block, in ns: the size of a difference, where t
+     *     is its evidence
+     * @param effectSeNs the standard error of {@code effectNs}, from its spread across blocks
      * @param settling measurements left out as taken off the CPU or in the {@value Dudect#SETTLE} calls after it
+     * @param perMeasurementMaxT dudect's own statistic for comparison: the largest |t| of the same tests
+     *     taken over single measurements as if they were independent
+     * @param blocks how many blocks the statistics had
      */
     public record Result(String name, double maxT, String maxTest, double uncroppedT, long[] n, double[] medianNs,
             double seconds, long seed, long warmupCalls, long jitMillisWhileMeasuring, double effectNs, double effectSeNs,
-            long settling) {
+            long settling, double perMeasurementMaxT, long blocks) {
         public boolean leaks() {
             return maxT > THRESHOLD;
         }
@@ -76,15 +106,15 @@ public final class Dudect {
         @Override
         public String toString() {
             return String.format(java.util.Locale.ROOT,
-                    "dudect %s: max|t|=%.2f (%s), uncropped t=%.2f, n=%d/%d, median %.0f/%.0f ns, "
-                            + "effect %+.1f ± %.1f ns (faster half), warm-up %d calls, JIT %d ms while measuring, %d left out (disturbed or settling), "
-                            + "%.1f s, seed %d",
-                    name, maxT, maxTest, uncroppedT, n[0], n[1], medianNs[0], medianNs[1], effectNs, effectSeNs, warmupCalls,
-                    jitMillisWhileMeasuring, settling, seconds, seed);
+                    "dudect %s: max|t|=%.2f (%s, over %d blocks; per measurement %.2f), uncropped t=%.2f, n=%d/%d, "
+                            + "median %.0f/%.0f ns, effect %+.1f ± %.1f ns (faster half), warm-up %d calls, "
+                            + "JIT %d ms while measuring, %d left out (disturbed or settling), %.1f s, seed %d",
+                    name, maxT, maxTest, blocks, perMeasurementMaxT, uncroppedT, n[0], n[1], medianNs[0], medianNs[1],
+                    effectNs, effectSeNs, warmupCalls, jitMillisWhileMeasuring, settling, seconds, seed);
         }
     }
 
-    /** Welch's t-test with Welford's running mean and variance, per class. */
+    /** Welch's t-test with Welford's running mean and variance, per class: dudect's per-measurement test. */
     static final class TTest {
         final long[] n = new long[2];
         final double[] mean = new double[2];
@@ -108,6 +138,176 @@ public final class Dudect {
         }
     }
 
+    /**
+     * One of dudect's tests taken over blocks: each block adds one difference between the classes
+     * (Welford's running mean and variance of those differences), and t is their mean over its
+     * standard error, a one-sample t on the block differences. With the same difference in every
+     * block and no drift, it equals Welch's t on single measurements; when the difference itself
+     * moves with the machine's state, its spread across blocks says by how much.
+     */
+    static final class Blocked {
+        /** Measurements of each class this test took in, over all blocks (for dudect's "enough"). */
+        final long[] n = new long[2];
+        long blocks;
+        double mean;
+        double m2;
+
+        void add(double difference, long n0, long n1) {
+            n[0] += n0;
+            n[1] += n1;
+            blocks++;
+            double delta = difference - mean;
+            mean += delta / blocks;
+            m2 += delta * (difference - mean);
+        }
+
+        double se() {
+            return blocks < 2 ? Double.NaN : Math.sqrt(m2 / (blocks - 1) / blocks);
+        }
+
+        double t() {
+            if (blocks < 2) {
+                return 0;
+            }
+            double se = se();
+            return se == 0 ? (mean == 0 ? 0 : Double.POSITIVE_INFINITY) : mean / se;
+        }
+    }
+
+    /**
+     * The statistics of one measurement: dudect's tests over blocks (the verdict), the same tests over
+     * single measurements (for comparison), and the effect, fed batch by batch.
+     */
+    static final class Stats {
+        private final double[] thresholds;
+        /** 0: all measurements; 1..100: cropped at {@code thresholds}; 101: second order. */
+        final Blocked[] tests = new Blocked[PERCENTILES + 2];
+        final TTest[] perMeasurement = new TTest[PERCENTILES + 1];
+        final Blocked effect = new Blocked();
+        final long[] n = new long[2];
+        /** The open block's measurements per class, and after {@link #close} its sorted copy. */
+        private final long[][] block = {new long[BLOCK], new long[BLOCK]};
+        private final int[] blockN = new int[2];
+        private final double[][] prefix = {new double[BLOCK + 1], new double[BLOCK + 1]};
+        final double[] lastMedian = {Double.NaN, Double.NaN};
+
+        Stats(double[] thresholds) {
+            this.thresholds = thresholds;
+            for (int i = 0; i < tests.length; i++) {
+                tests[i] = new Blocked();
+            }
+            for (int i = 0; i < perMeasurement.length; i++) {
+                perMeasurement[i] = new TTest();
+            }
+        }
+
+        void add(int[] classes, long[] times, boolean[] counts) {
+            for (int i = 0; i < classes.length; i++) {
+                if (!counts[i]) {
+                    continue;
+                }
+                int c = classes[i];
+                long t = times[i];
+                n[c]++;
+                perMeasurement[0].push(t, c);
+                for (int p = 0; p < PERCENTILES; p++) {
+                    if (t < thresholds[p]) {
+                        perMeasurement[p + 1].push(t, c);
+                    }
+                }
+                block[c][blockN[c]++] = t;
+                if (blockN[0] + blockN[1] == BLOCK) {
+                    close();
+                }
+            }
+        }
+
+        /** Ends the measurement: a last block at least half full counts, a smaller rest does not. */
+        void finish() {
+            if (blockN[0] + blockN[1] >= BLOCK / 2) {
+                close();
+            }
+        }
+
+        /**
+         * Adds the open block to every test: sorted per class, with prefix sums, a crop's mean is a
+         * binary search away; the second-order test compares the classes' variances within the block.
+         */
+        private void close() {
+            int n0 = blockN[0];
+            int n1 = blockN[1];
+            blockN[0] = 0;
+            blockN[1] = 0;
+            if (n0 < 2 || n1 < 2) {
+                return;
+            }
+            int[] len = {n0, n1};
+            for (int c = 0; c < 2; c++) {
+                Arrays.sort(block[c], 0, len[c]);
+                double[] s = prefix[c];
+                for (int i = 0; i < len[c]; i++) {
+                    s[i + 1] = s[i] + block[c][i];
+                }
+                lastMedian[c] = block[c][len[c] / 2];
+            }
+            tests[0].add(prefix[0][n0] / n0 - prefix[1][n1] / n1, n0, n1);
+            for (int p = 0; p < PERCENTILES; p++) {
+                int k0 = below(block[0], n0, thresholds[p]);
+                int k1 = below(block[1], n1, thresholds[p]);
+                if (k0 >= 2 && k1 >= 2) {
+                    tests[p + 1].add(prefix[0][k0] / k0 - prefix[1][k1] / k1, k0, k1);
+                }
+            }
+            tests[PERCENTILES + 1].add(variance(block[0], n0) - variance(block[1], n1), n0, n1);
+            int h0 = n0 / 2;
+            int h1 = n1 / 2;
+            effect.add(prefix[0][h0] / h0 - prefix[1][h1] / h1, h0, h1);
+        }
+
+        /** How many of the first {@code len} (sorted) values are below {@code threshold}. */
+        private static int below(long[] sorted, int len, double threshold) {
+            int lo = 0;
+            int hi = len;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (sorted[mid] < threshold) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
+        private static double variance(long[] xs, int len) {
+            double mean = 0;
+            double m2 = 0;
+            for (int i = 0; i < len; i++) {
+                double delta = xs[i] - mean;
+                mean += delta / (i + 1);
+                m2 += delta * (xs[i] - mean);
+            }
+            return m2 / (len - 1);
+        }
+
+        /** The largest |t| among tests with enough measurements, and which test: over blocks or per measurement. */
+        Object[] max(boolean blocked) {
+            double max = 0;
+            String which = "none";
+            int last = blocked ? PERCENTILES + 1 : PERCENTILES; // per measurement: the first-order tests
+            for (int i = 0; i <= last; i++) {
+                long n0 = blocked ? tests[i].n[0] : perMeasurement[i].n[0];
+                double x = Math.abs(blocked ? tests[i].t() : perMeasurement[i].t());
+                if (n0 > ENOUGH && x > max) {
+                    max = x;
+                    which = i == 0 ? "uncropped" : i == PERCENTILES + 1 ? "second-order"
+                            : String.format(java.util.Locale.ROOT, "cropped@%.3f", percentile(i - 1));
+                }
+            }
+            return new Object[] {max, which};
+        }
+    }
+
     private Dudect() {
     }
 
@@ -117,7 +317,15 @@ public final class Dudect {
      * @param warmup untimed calls at least, before anything is measured (more while the JIT still compiles)
      */
     public static Result measure(String name, Operation op, long perClass, int warmup) {
-        Result first = measureSettled(name, op, perClass, warmup);
+        return measure(name, op, perClass, warmup, null);
+    }
+
+    /**
+     * As {@link #measure(String, Operation, long, int)}, with every batch's inputs made by
+     * {@code inputs} before it is timed.
+     */
+    public static Result measure(String name, Operation op, long perClass, int warmup, Inputs inputs) {
+        Result first = measureSettled(name, op, perClass, warmup, inputs);
         if (!first.leaks()) {
             return first;
         }
@@ -125,14 +333,14 @@ public final class Dudect {
         // shows it again; a run over the threshold that the next one does not repeat was noise on a
         // shared machine. The threshold stays; the weaker of the two runs is the verdict.
         System.out.println(first + " -- over the threshold, confirming with an independent run");
-        Result second = measureSettled(name, op, perClass, warmup);
+        Result second = measureSettled(name, op, perClass, warmup, inputs);
         return second.maxT() < first.maxT() ? second : first;
     }
 
-    private static Result measureSettled(String name, Operation op, long perClass, int warmup) {
+    private static Result measureSettled(String name, Operation op, long perClass, int warmup, Inputs inputs) {
         Result r = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            r = measureOnce(name, op, perClass, warmup);
+            r = measureOnce(name, op, perClass, warmup, inputs);
             if (r.jitMillisWhileMeasuring() <= JIT_QUIET_MILLIS) {
                 return r;
             }
@@ -144,12 +352,19 @@ public final class Dudect {
         return r;
     }
 
+    /**
+     * Calls at most per counted measurement wanted: a machine so busy that fewer than one call in
+     * this many counts ends the measurement short, and the case fails for too few measurements
+     * rather than running for hours.
+     */
+    static final int MAX_CALLS_PER_COUNTED = 40;
+
     /** JIT compilation while measuring above which a measurement is repeated. */
     static final long JIT_QUIET_MILLIS = 10;
     /** Measurements at most per case, each with fresh statistics. */
     static final int MAX_ATTEMPTS = 3;
 
-    private static Result measureOnce(String name, Operation op, long perClass, int warmup) {
+    private static Result measureOnce(String name, Operation op, long perClass, int warmup, Inputs inputs) {
         long seed = new SecureRandom().nextLong();
         SplittableRandom random = new SplittableRandom(seed);
         long started = System.nanoTime();
@@ -157,106 +372,39 @@ public final class Dudect {
         long[] times = new long[BATCH];
         long[] starts = new long[BATCH];
         boolean[] counts = new boolean[BATCH];
-        long sink = warmUp(op, random, warmup, classes, times, starts, counts);
+        long sink = warmUp(op, inputs, random, warmup, classes, times, starts, counts);
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         long jitBefore = jit.getTotalCompilationTime();
-        sink += batch(op, random, classes, times, starts, 0);
-        long median = (long) median(times);
-        settled(times, starts, median, counts);
-        double[] thresholds = percentiles(counted(times, counts));
+        // The calibration batch: the classes' usual times and the crops. One the machine disturbed
+        // throughout (too few measurements left) is drawn again, a few times at most.
+        long[] usual;
+        long[] calibration;
+        int calibrations = 0;
+        do {
+            sink += batch(op, inputs, random, classes, times, starts, 0);
+            usual = usual(classes, times);
+            settled(classes, times, starts, usual, counts);
+            calibration = counted(times, counts);
+        } while (calibration.length < BATCH / 10 && ++calibrations < 10);
+        Stats stats = new Stats(percentiles(calibration.length > 0 ? calibration : times));
         long dropped = 0;
-        long[][] kept = {new long[(int) perClass], new long[(int) perClass]}; // every counted time, per class
-        int[] keptN = new int[2];
-        TTest[] tests = newTests();
-        long[][] sample = new long[2][]; // for the medians: the last batch of each class
         int index = BATCH;
-        while (tests[0].n[0] < perClass || tests[0].n[1] < perClass) {
-            sink += batch(op, random, classes, times, starts, index);
+        while ((stats.n[0] < perClass || stats.n[1] < perClass) && index < MAX_CALLS_PER_COUNTED * 2 * perClass) {
+            sink += batch(op, inputs, random, classes, times, starts, index);
             index += BATCH;
-            dropped += settled(times, starts, median, counts);
-            update(tests, thresholds, classes, times, counts);
-            for (int i = 0; i < classes.length; i++) {
-                if (!counts[i]) {
-                    continue;
-                }
-                int c = classes[i];
-                if (keptN[c] == kept[c].length) {
-                    kept[c] = Arrays.copyOf(kept[c], kept[c].length * 2);
-                }
-                kept[c][keptN[c]++] = times[i];
-            }
-            for (int c = 0; c < 2; c++) {
-                sample[c] = timesOf(classes, times, counts, c);
-            }
+            dropped += settled(classes, times, starts, usual, counts);
+            stats.add(classes, times, counts);
         }
-        double max = 0;
-        String which = "none";
-        for (int i = 0; i < tests.length; i++) {
-            if (tests[i].n[0] > ENOUGH) {
-                double x = Math.abs(tests[i].t());
-                if (x > max) {
-                    max = x;
-                    which = i == 0 ? "uncropped" : i == PERCENTILES + 1 ? "second-order"
-                            : String.format(java.util.Locale.ROOT, "cropped@%.3f", percentile(i - 1));
-                }
-            }
-        }
+        stats.finish();
         if (sink == 42) {
             System.out.print(""); // keeps sink alive
         }
-        TTest effect = fasterHalves(kept, keptN);
-        double se = Math.sqrt(effect.m2[0] / (effect.n[0] - 1) / effect.n[0] + effect.m2[1] / (effect.n[1] - 1) / effect.n[1]);
-        return new Result(name, max, which, tests[0].t(), tests[0].n.clone(), new double[] {median(sample[0]), median(sample[1])},
-                (System.nanoTime() - started) / 1e9, seed, lastWarmup, jit.getTotalCompilationTime() - jitBefore,
-                effect.mean[0] - effect.mean[1], se, dropped);
-    }
-
-    /**
-     * Each class's faster half, by rank: its measurements sorted, the lower half kept. By rank and
-     * not below a threshold, so that classes of one distribution compare alike even though
-     * {@code nanoTime} steps make many measurements equal.
-     */
-    private static TTest fasterHalves(long[][] kept, int[] keptN) {
-        TTest t = new TTest();
-        for (int c = 0; c < 2; c++) {
-            long[] sorted = Arrays.copyOf(kept[c], keptN[c]);
-            Arrays.sort(sorted);
-            for (int i = 0; i < sorted.length / 2; i++) {
-                t.push(sorted[i], c);
-            }
-        }
-        return t;
-    }
-
-    private static TTest[] newTests() {
-        TTest[] tests = new TTest[PERCENTILES + 2];
-        for (int i = 0; i < tests.length; i++) {
-            tests[i] = new TTest();
-        }
-        return tests;
-    }
-
-    /** dudect's update_statistics: all, the 100 crops, and the second-order test once class 0 has enough. */
-    private static void update(TTest[] tests, double[] thresholds, int[] classes, long[] times, boolean[] counts) {
-        TTest all = tests[0];
-        TTest second = tests[PERCENTILES + 1];
-        for (int i = 0; i < classes.length; i++) {
-            if (!counts[i]) {
-                continue;
-            }
-            long t = times[i];
-            int c = classes[i];
-            all.push(t, c);
-            for (int p = 0; p < PERCENTILES; p++) {
-                if (t < thresholds[p]) {
-                    tests[p + 1].push(t, c);
-                }
-            }
-            if (all.n[0] > ENOUGH) {
-                double centred = t - all.mean[c];
-                second.push(centred * centred, c);
-            }
-        }
+        Object[] blocked = stats.max(true);
+        Object[] single = stats.max(false);
+        return new Result(name, (double) blocked[0], (String) blocked[1], stats.tests[0].t(), stats.n.clone(),
+                stats.lastMedian.clone(), (System.nanoTime() - started) / 1e9, seed, lastWarmup,
+                jit.getTotalCompilationTime() - jitBefore, stats.effect.mean, stats.effect.se(), dropped,
+                (double) single[0], stats.effect.blocks);
     }
 
     /**
@@ -268,8 +416,8 @@ public final class Dudect {
      * compiling makes each class's speed drift at its own moments, which dudect would report as a
      * leak of the code when it is none.
      */
-    private static long warmUp(Operation op, SplittableRandom random, int minimum, int[] classes, long[] times, long[] starts,
-            boolean[] counts) {
+    private static long warmUp(Operation op, Inputs inputs, SplittableRandom random, int minimum, int[] classes, long[] times,
+            long[] starts, boolean[] counts) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         long sink = 0;
         long calls = 0;
@@ -277,13 +425,16 @@ public final class Dudect {
         long compiled = jit.getTotalCompilationTime();
         long quietSince = System.nanoTime();
         while (calls < MAX_WARMUP && (calls < minimum || quiet < 3 || System.nanoTime() - quietSince < WARMUP_QUIET_NANOS)) {
-            sink += batch(op, random, classes, times, starts, (int) calls);
+            sink += batch(op, inputs, random, classes, times, starts, (int) calls);
             calls += BATCH;
-            long median = (long) median(times);
-            settled(times, starts, median, counts);
-            update(newTests(), percentiles(counted(times, counts)), classes, times, counts);
+            settled(classes, times, starts, usual(classes, times), counts);
+            long[] kept = counted(times, counts);
+            Stats s = new Stats(percentiles(kept.length > 0 ? kept : times));
+            s.add(classes, times, counts);
+            s.finish();
+            sink += s.tests[0].blocks;
             long now = jit.getTotalCompilationTime();
-            if (now == compiled) {
+            if (now == compiled && jitIdle()) {
                 quiet++;
             } else {
                 quiet = 0;
@@ -293,6 +444,34 @@ public final class Dudect {
         }
         lastWarmup = calls;
         return sink;
+    }
+
+    /**
+     * Whether the JIT has nothing compiling and nothing queued (jcmd's {@code Compiler.queue}, through
+     * the platform's diagnostic command bean). The total compilation time moves only when a
+     * compilation ends: under load a C2 compilation can run for longer than the quiet wait, and a
+     * measurement then timed the classes on code about to be replaced (the parser regression read
+     * −15 ns for a whole measurement on such code, and 0 on the next). {@code true} where the bean is
+     * missing, so the other conditions still decide.
+     */
+    static boolean jitIdle() {
+        try {
+            Object queue = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerQueue", null, null);
+            if (!(queue instanceof String text)) {
+                return true;
+            }
+            // "Current compiles:" then one line per compilation running, then each queue: "Empty" or its tasks.
+            int current = text.indexOf("Current compiles:");
+            int firstQueue = text.indexOf("compile queue:");
+            boolean compiling = current >= 0 && firstQueue > current
+                    && !text.substring(current + "Current compiles:".length(), text.lastIndexOf('\n', firstQueue) + 1).isBlank();
+            long queues = text.lines().filter(l -> l.endsWith("compile queue:")).count();
+            long empty = text.lines().filter(l -> l.strip().equals("Empty")).count();
+            return !compiling && empty >= queues;
+        } catch (javax.management.JMException | RuntimeException e) {
+            return true;
+        }
     }
 
     /**
@@ -307,9 +486,13 @@ public final class Dudect {
     private static volatile long lastWarmup;
     static final long MAX_WARMUP = 3_000_000;
 
-    private static long batch(Operation op, SplittableRandom random, int[] classes, long[] times, long[] starts, int base) {
+    private static long batch(Operation op, Inputs inputs, SplittableRandom random, int[] classes, long[] times, long[] starts,
+            int base) {
         for (int i = 0; i < classes.length; i++) {
             classes[i] = random.nextInt(2);
+        }
+        if (inputs != null) {
+            inputs.prepare(classes, base);
         }
         long sink = 0;
         for (int i = 0; i < classes.length; i++) {
@@ -324,22 +507,23 @@ public final class Dudect {
     }
 
     /**
-     * Marks which measurements of a batch count: none that the thread was taken off the CPU during
-     * (a measurement longer than the calibration median by {@value #DISTURBANCE_NANOS} ns, or a gap
-     * that long before it), and none of the next {@value #SETTLE} after it, nor the first
+     * Marks which measurements of a batch count: none that something outside the operation held up
+     * (a measurement longer than its class's usual time by {@value #DISTURBANCE_NANOS} ns, or a gap
+     * that long before it), none of the next {@value #SETTLE} after it, nor the first
      * {@value #SETTLE} of the batch (the statistics of the previous batch ran just before). Another
      * process running in between evicts from the caches what the operation keeps there, and for
      * the next few dozen calls each class pays for reloading its own memory: where the classes' memory
      * differs in size, that cost differs too, and how often it is paid depends only on how busy
      * the machine is. Leaving those calls out measures the same steady state on a quiet and a busy
-     * machine. Returns how many were left out.
+     * machine. Each class is held to its own usual time, so that a class slower by a leak of any size
+     * is never left out for being slow. Returns how many were left out.
      */
-    static int settled(long[] times, long[] starts, long median, boolean[] counts) {
+    static int settled(int[] classes, long[] times, long[] starts, long[] usual, boolean[] counts) {
         int left = SETTLE; // the batch starts after the statistics' own work
         int dropped = 0;
         for (int i = 0; i < times.length; i++) {
             long gap = i == 0 ? 0 : starts[i] - starts[i - 1] - times[i - 1];
-            if (times[i] > median + DISTURBANCE_NANOS || gap > DISTURBANCE_NANOS) {
+            if (times[i] > usual[classes[i]] + DISTURBANCE_NANOS || gap > DISTURBANCE_NANOS) {
                 left = SETTLE + 1;
             }
             counts[i] = left == 0;
@@ -351,8 +535,23 @@ public final class Dudect {
         return dropped;
     }
 
-    /** Off the CPU at least this long (beyond the median call) counts as a disturbance. */
-    static final long DISTURBANCE_NANOS = 20_000;
+    /** Each class's median time in a batch: what {@link #settled} holds its measurements to. */
+    private static long[] usual(int[] classes, long[] times) {
+        long[] usual = new long[2];
+        for (int c = 0; c < 2; c++) {
+            int cls = c;
+            usual[c] = (long) median(java.util.stream.IntStream.range(0, times.length).filter(i -> classes[i] == cls)
+                    .mapToLong(i -> times[i]).toArray());
+        }
+        return usual;
+    }
+
+    /**
+     * Held up at least this long (beyond its class's median) counts as a disturbance. A host that
+     * runs other virtual CPUs on this core takes it away for 10-20 µs at a time, which the guest's
+     * own scheduler never sees (the thread's CPU time goes on), so only the wall clock can tell.
+     */
+    static final long DISTURBANCE_NANOS = 5_000;
     /** Calls left out after a disturbance, while the caches refill. */
     static final int SETTLE = 16;
 
@@ -369,10 +568,6 @@ public final class Dudect {
             th[i] = sorted[(int) Math.min(sorted.length - 1, Math.floor(percentile(i) * sorted.length))];
         }
         return th;
-    }
-
-    private static long[] timesOf(int[] classes, long[] times, boolean[] counts, int c) {
-        return java.util.stream.IntStream.range(0, classes.length).filter(i -> counts[i] && classes[i] == c).mapToLong(i -> times[i]).toArray();
     }
 
     private static long[] counted(long[] times, boolean[] counts) {

@@ -47,15 +47,18 @@ final class DataFolder implements AutoCloseable {
     final Domains domains;
     final AuditLog audit;
     final Outbox outbox;
+    /** Key events for the leak webhook, when {@code serve --leak-webhook} gives one. */
+    final LeakEndpoints.Relay notices;
     private final HikariDataSource pool;
     private final JdbcCredentialStore store;
     final Portcullis portcullis;
 
-    private DataFolder(Path dir, Domains domains, AuditLog audit, HikariDataSource pool, JdbcCredentialStore store,
-            Portcullis portcullis) throws IOException {
+    private DataFolder(Path dir, Domains domains, AuditLog audit, LeakEndpoints.Relay notices, HikariDataSource pool,
+            JdbcCredentialStore store, Portcullis portcullis) throws IOException {
         this.dir = dir;
         this.domains = domains;
         this.audit = audit;
+        this.notices = notices;
         this.outbox = new Outbox(dir.resolve("outbox"));
         this.pool = pool;
         this.store = store;
@@ -80,6 +83,7 @@ final class DataFolder implements AutoCloseable {
         byte[] pepper = secret(dir.resolve("pepper.bin"), 32);
         Domains domains = Domains.load(dir.resolve("domains.properties"));
         AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"));
+        LeakEndpoints.Relay notices = new LeakEndpoints.Relay();
         HikariDataSource pool = null;
         JdbcCredentialStore store = null;
         try {
@@ -91,8 +95,9 @@ final class DataFolder implements AutoCloseable {
                     .pepper("p1", pepper)
                     .resourceOwners(domains::ownerOf)
                     .listener(audit)
+                    .listener(notices)
                     .build();
-            return new DataFolder(dir, domains, audit, pool, store, portcullis);
+            return new DataFolder(dir, domains, audit, notices, pool, store, portcullis);
         } catch (RuntimeException | IOException e) {
             if (store != null) {
                 store.close();

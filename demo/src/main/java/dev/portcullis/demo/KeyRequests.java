@@ -23,9 +23,28 @@ import java.util.Map;
 final class KeyRequests {
     private KeyRequests() {}
 
-    /** {@code POST /v1/keys}: {@code {"name", "grants": ["messages:send@example.com"], "allow", "rateLimit", "expiresAt"|"expiresIn"}}. */
+    /**
+     * {@code POST /v1/keys}: {@code {"name", "grants": ["messages:send@example.com"], "allow", "rateLimit",
+     * "expiresAt"|"expiresIn", "credits", "refill"}}.
+     */
     record CreateKey(String account, String name, List<String> grants, List<String> allow, List<RateLimit> rateLimit,
-            String expiresAt, String expiresIn) {}
+            String expiresAt, String expiresIn, Long credits, Refill refill) {}
+
+    /**
+     * How credits refill, as Unkey spells it: {@code {"amount": 500, "interval": "monthly", "refillDay": 1}};
+     * {@code interval} is {@code daily}, {@code monthly} or an ISO-8601 period ({@code P7D}, {@code PT6H}).
+     */
+    record Refill(Long amount, String interval, Integer refillDay) {}
+
+    /**
+     * {@code PATCH /v1/keys/{id}/credits}: {@code {"remaining": 100, "refill": {…}}} sets, {@code {"add": -5}}
+     * adds (negative: takes), {@code {"unlimited": true}} lifts them.
+     */
+    record Credits(Long remaining, Refill refill, Long add, Boolean unlimited) {
+        int given() {
+            return (remaining != null || refill != null ? 1 : 0) + (add != null ? 1 : 0) + (Boolean.TRUE.equals(unlimited) ? 1 : 0);
+        }
+    }
 
     /** One limit: {@code rate} requests {@code per} second, minute, hour, day or ISO-8601 duration; {@code burst}; {@code scope} key or account. */
     record RateLimit(Long rate, String per, Long burst, String scope) {}
@@ -56,6 +75,16 @@ final class KeyRequests {
                 limits.add(limit(l));
             }
             b.rateLimit(RateLimitPolicy.of(limits.toArray(new Limit[0])));
+        }
+        if (req.refill() != null && req.credits() == null) {
+            throw new IllegalArgumentException("refill: give credits too, like \"credits\": 500");
+        }
+        if (req.credits() != null) {
+            if (req.refill() == null) {
+                b.credits(req.credits());
+            } else {
+                b.credits(req.credits(), refill(req.refill()));
+            }
         }
         if (req.expiresAt() != null && req.expiresIn() != null) {
             throw new IllegalArgumentException("give expiresAt or expiresIn, not both");
@@ -134,6 +163,20 @@ final class KeyRequests {
         }
     }
 
+    static dev.portcullis.Limit.Refill refill(Refill r) {
+        if (r.amount() == null || r.interval() == null) {
+            throw new IllegalArgumentException("refill: needs amount and interval, like {\"amount\": 500, \"interval\": \"monthly\"}");
+        }
+        if (r.refillDay() != null && !r.interval().equals("monthly")) {
+            throw new IllegalArgumentException("refill: refillDay is for a monthly interval");
+        }
+        return switch (r.interval()) {
+            case "daily" -> dev.portcullis.Limit.Refill.daily(r.amount());
+            case "monthly" -> dev.portcullis.Limit.Refill.monthly(r.amount(), r.refillDay() == null ? 1 : r.refillDay());
+            default -> dev.portcullis.Limit.Refill.every(r.amount(), r.interval());
+        };
+    }
+
     /** A key as the API shows it: everything but its secret (which is never stored). */
     static Map<String, Object> view(KeyInfo k) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -154,6 +197,12 @@ final class KeyRequests {
                 o.put("scope", l.scope().name().toLowerCase(Locale.ROOT));
                 return o;
             }).toList());
+        }
+        if (k.credits() != null) {
+            m.put("remaining", k.credits()); // as Unkey names it; absent: unlimited
+            if (k.refill() != null) {
+                m.put("refill", k.refill().toString());
+            }
         }
         m.put("status", status(k));
         m.put("createdAt", k.createdAt().toString());

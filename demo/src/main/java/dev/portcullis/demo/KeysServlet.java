@@ -38,6 +38,8 @@ final class KeysServlet extends HttpServlet {
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final ObjectReader ROTATE = MailApi.JSON.readerFor(KeyRequests.Rotate.class)
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader CREDITS = MailApi.JSON.readerFor(KeyRequests.Credits.class)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final transient DataFolder data;
 
@@ -93,6 +95,28 @@ final class KeysServlet extends HttpServlet {
                 out.put("replaces", id);
                 MailApi.json(res, 201, out);
             }
+        });
+    }
+
+    /** {@code PATCH /v1/keys/{id}/credits}, the one PATCH the filter lets through. */
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse res) throws jakarta.servlet.ServletException, IOException {
+        if (!req.getMethod().equals("PATCH")) {
+            super.service(req, res);
+            return;
+        }
+        String[] rest = rest(req);
+        run(res, () -> {
+            KeyRequests.Credits body = read(req, CREDITS);
+            if (body == null || body.given() != 1 || body.refill() != null && body.remaining() == null) {
+                throw new IllegalArgumentException("give {\"remaining\": N, \"refill\": {…}} to set, {\"add\": N} to add,"
+                        + " or {\"unlimited\": true}");
+            }
+            String id = existing(req, rest[0]);
+            KeyInfo k = body.add() != null ? keys(req).addCredits(id, body.add())
+                    : body.remaining() == null ? keys(req).setCredits(id, null, null)
+                    : keys(req).setCredits(id, body.remaining(), body.refill() == null ? null : KeyRequests.refill(body.refill()));
+            MailApi.json(res, 200, KeyRequests.view(k));
         });
     }
 

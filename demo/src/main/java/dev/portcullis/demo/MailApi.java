@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.Portcullis.Health;
 import dev.portcullis.Portcullis;
 import dev.portcullis.Principal;
+import dev.portcullis.servlet.GitHubSecretScanningServlet;
 import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.MultipartConfigElement;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 
 import java.io.IOException;
+import java.net.URI;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,11 +46,28 @@ final class MailApi {
                 .route("GET", "/v1/keys", "keys:read")
                 .route("POST", "/v1/keys/{id}/rotate", "keys:write")
                 .route("DELETE", "/v1/keys/{id}", "keys:write")
+                .route("PATCH", "/v1/keys/{id}/credits", "keys:write")
+                // A message costs its recipients (to, cc, bcc), charged once the body is read.
+                .cost("POST", "/v3/{domain}/messages", 0)
+                // Reads are free, so they never eat a trial key's messages (a spent rate limit still refuses them).
+                .cost("GET", "/v3/domains", 0)
+                .cost("GET", "/v4/domains", 0)
+                .cost("GET", "/v3/domains/{domain}", 0)
+                .cost("GET", "/v4/domains/{domain}", 0)
+                // Leak response: the key itself (RevokeSelf checks it, any grants), anyone (Report), GitHub (its signature).
+                .permit("DELETE", "/v1/keys/self")
+                .permit("POST", "/v1/leaks")
+                .permit("POST", "/v1/github/secret-scanning")
                 .permit("GET", "/healthz")
                 .build();
     }
 
     static ServletContextHandler context(DataFolder data) {
+        return context(data, GitHubSecretScanningServlet.GITHUB_KEYS_URL);
+    }
+
+    /** The API, its GitHub secret-scanning endpoint fetching GitHub's keys from {@code githubKeysUrl}. */
+    static ServletContextHandler context(DataFolder data, URI githubKeysUrl) {
         ServletContextHandler context = new ServletContextHandler("/");
         context.setErrorHandler(new JsonErrors.ForContext());
         context.setMaxFormContentSize((int) MAX_MESSAGE); // a form-encoded message may be as large as a multipart one
@@ -62,6 +81,10 @@ final class MailApi {
         context.addServlet(keys, "/v1/keys");
         context.addServlet(keys, "/v1/keys/*");
         context.addServlet(new HealthServlet(data.portcullis), "/healthz");
+        context.addServlet(new LeakEndpoints.RevokeSelf(data), "/v1/keys/self"); // an exact mapping wins over /v1/keys/*
+        context.addServlet(new LeakEndpoints.Report(data), "/v1/leaks");
+        context.addServlet(GitHubSecretScanningServlet.builder(data.portcullis.keys().changedBy("github secret scanning", null))
+                .keysUrl(githubKeysUrl).build(), "/v1/github/secret-scanning");
         return context;
     }
 
@@ -112,6 +135,10 @@ final class MailApi {
                 error(res, 413, "the message is over the demo's limit of " + MAX_MESSAGE / (1024 * 1024) + " MiB");
                 return;
             }
+            // Each recipient costs 1 of the key's limits and credits, all or nothing (429 if they cannot pay).
+            if (!PortcullisFilter.charge(req, res, "messages:send", message.recipients().size())) {
+                return;
+            }
             String id = Outbox.newId(domain);
             data.outbox.queue(id, message, principal(req).keyId());
             Map<String, Object> body = new LinkedHashMap<>();
@@ -138,6 +165,7 @@ final class MailApi {
             body.put("storeReachable", h.storeReachable());
             body.put("storeLatencyMillis", h.storeLatency().toMillis());
             body.put("changeFeedLagMillis", h.changeFeedLag().toMillis());
+            body.put("pushConnected", h.pushConnected());
             body.put("cachedCredentials", h.cachedCredentials());
             json(res, h.status() == Health.Status.DOWN ? 503 : 200, body);
         }

@@ -140,7 +140,7 @@ public final class Main implements Runnable {
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = {"Starts the HTTP API and the SMTP submission server on 127.0.0.1.",
+            description = {"Starts the HTTP API and the SMTP submission server (STARTTLS and implicit TLS) on 127.0.0.1.",
                     "The first start in a new data folder creates account demo (domain example.com), an admin key, a sending key"
                             + " and an SMTP login, and prints them once with commands to try them."})
     static final class Serve implements Callable<Integer> {
@@ -150,10 +150,19 @@ public final class Main implements Runnable {
         int httpPort;
         @Option(names = "--smtp-port", defaultValue = "2525", description = "SMTP submission port, STARTTLS (default: ${DEFAULT-VALUE}).")
         int smtpPort;
+        @Option(names = "--smtps-port", defaultValue = "4465", description = "SMTP submission port over implicit TLS, RFC 8314's"
+                + " \"port 465\"; -1 for none (default: ${DEFAULT-VALUE}).")
+        int smtpsPort;
+        @Option(names = "--github-keys-url", paramLabel = "URL", description = "Where POST /v1/github/secret-scanning fetches GitHub's"
+                + " signing keys (default: ${DEFAULT-VALUE}).", defaultValue = "https://api.github.com/meta/public_keys/secret_scanning")
+        java.net.URI githubKeysUrl;
+        @Option(names = "--leak-webhook", paramLabel = "URL", description = "POST a JSON notice here for every leaked key, e.g. a Slack"
+                + " incoming webhook (docs/runbook-leaked-key.md); never the secret.")
+        java.net.URI leakWebhook;
 
         @Override
         public Integer call() throws Exception {
-            DemoServer server = DemoServer.start(new DemoServer.Options(data.data, httpPort, smtpPort), System.out);
+            DemoServer server = DemoServer.start(new DemoServer.Options(data.data, httpPort, smtpPort, githubKeysUrl, leakWebhook, smtpsPort), System.out);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -171,7 +180,7 @@ public final class Main implements Runnable {
     }
 
     @Command(name = "keys", mixinStandardHelpOptions = true, description = "Creates, lists, rotates and revokes API keys (with the server stopped).",
-            subcommands = {KeysCreate.class, KeysList.class, KeysRotate.class, KeysRevoke.class})
+            subcommands = {KeysCreate.class, KeysList.class, KeysRotate.class, KeysRevoke.class, KeysReportLeak.class})
     static final class Keys {}
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an API key and prints its token, once.")
@@ -198,9 +207,25 @@ public final class Main implements Runnable {
         String expiresAt;
         @Option(names = "--reason", description = "Why, for the audit trail.")
         String reason;
+        @Option(names = "--credits", paramLabel = "N", description = "Credits: each recipient sent to costs one (default: unlimited).")
+        Long credits;
+        @Option(names = "--refill", paramLabel = "AMOUNT/INTERVAL",
+                description = "Sets the credits back to AMOUNT every daily, monthly (on the 1st), monthly:DAY or ISO-8601 period, e.g. 500/monthly.")
+        String refill;
 
         @Override
         public Integer call() throws IOException {
+            KeyRequests.Refill refillSpec = null;
+            if (refill != null) {
+                String[] p = refill.split("/", 2);
+                try {
+                    String interval = p[1].startsWith("monthly:") ? "monthly" : p[1];
+                    Integer day = p[1].startsWith("monthly:") ? Integer.valueOf(p[1].substring(8)) : null;
+                    refillSpec = new KeyRequests.Refill(Long.parseLong(p[0]), interval, day);
+                } catch (RuntimeException e) {
+                    throw new ParameterException(spec.commandLine(), "--refill: AMOUNT/INTERVAL, like 500/monthly, not " + refill);
+                }
+            }
             List<KeyRequests.RateLimit> rateLimits = null;
             if (limits != null) {
                 rateLimits = new ArrayList<>();
@@ -218,7 +243,8 @@ public final class Main implements Runnable {
                 }
             }
             try (DataFolder folder = DataFolder.open(data.data)) {
-                KeyRequests.CreateKey req = new KeyRequests.CreateKey(account, name, grants, allow, rateLimits, expiresAt, expiresIn);
+                KeyRequests.CreateKey req = new KeyRequests.CreateKey(account, name, grants, allow, rateLimits, expiresAt, expiresIn,
+                        credits, refillSpec);
                 IssuedKey k = operator(folder, reason).create(KeyRequests.spec(req, account, folder.domains));
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Created key " + k.id() + " in account " + account + ": " + k.info().grants());
@@ -304,6 +330,58 @@ public final class Main implements Runnable {
         }
     }
 
+    @Command(name = "report-leak", mixinStandardHelpOptions = true,
+            description = {"Revokes the key a leaked token is, if the token verifies (its secret must be right); prints the key id only.",
+                    "Prefer --file: a token on the command line is seen by ps and kept in the shell's history."})
+    static final class KeysReportLeak implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        DataOption data;
+        @Parameters(arity = "0..1", paramLabel = "TOKEN", description = "The leaked token.")
+        String token;
+        @Option(names = "--file", paramLabel = "PATH", description = "A file that holds the token alone ('-': standard input).")
+        Path file;
+        @Option(names = "--source", defaultValue = "portcullis keys report-leak",
+                description = "Where it leaked, for the audit trail (default: ${DEFAULT-VALUE}).")
+        String source;
+
+        @Override
+        public Integer call() throws IOException {
+            if ((token == null) == (file == null)) {
+                throw new ParameterException(spec.commandLine(), "give the token, or --file with it, not both");
+            }
+            String t = token != null ? token.strip() : read(file);
+            try (DataFolder folder = DataFolder.open(data.data)) {
+                KeyManager.LeakReport r = operator(folder, "leak reported").reportLeaked(t, source);
+                String id = DataFolder.FORMAT.parse(t).keyId(); // printed only once the token verified
+                PrintWriter out = spec.commandLine().getOut();
+                switch (r) {
+                    case REVOKED -> out.println("Revoked key " + id + ": the token verified; the key is denied from now on.");
+                    case ALREADY_REVOKED -> out.println("Key " + id + " was already revoked; nothing changed.");
+                    case UNVERIFIED -> {
+                        spec.commandLine().getErr().println("portcullis: the token is no key of this data folder (unknown, wrong secret"
+                                + " or malformed); nothing changed");
+                        return 1;
+                    }
+                }
+            }
+            return 0;
+        }
+
+        private String read(Path path) throws IOException {
+            String text = path.toString().equals("-")
+                    ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(path, StandardCharsets.UTF_8);
+            String t = text.strip();
+            if (t.isEmpty() || t.chars().anyMatch(Character::isWhitespace)) {
+                throw new ParameterException(spec.commandLine(), "--file must hold the token alone; for a file with keys among"
+                        + " other text, use: portcullis scan --revoke " + path);
+            }
+            return t;
+        }
+    }
+
     @Command(name = "smtp-credentials", mixinStandardHelpOptions = true, description = "Creates SMTP logins (with the server stopped).",
             subcommands = {SmtpCreate.class})
     static final class SmtpCredentials {}
@@ -351,10 +429,15 @@ public final class Main implements Runnable {
     @Command(name = "scan", mixinStandardHelpOptions = true,
             description = {"Looks for Portcullis keys in files and folders (.git folders skipped).",
                     "Prints the path, line, column and key id of each (never the secret) and exits 1 if it found one,"
-                            + " 0 if none, 2 if a path could not be read. Made for a git pre-commit hook."})
+                            + " 0 if none, 2 if a path could not be read. Made for a git pre-commit hook.",
+                    "With --revoke, every key found that verifies against the data folder is revoked at once (with the server stopped)."})
     static final class Scan implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+        @Mixin
+        DataOption data;
+        @Option(names = "--revoke", description = "Revoke each key found whose token verifies in the data folder (a leak report).")
+        boolean revoke;
         @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or folders.")
         List<Path> paths;
         @Option(names = "--prefix", defaultValue = "pc", description = "The key prefix to look for (default: ${DEFAULT-VALUE}).")
@@ -368,9 +451,22 @@ public final class Main implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--prefix: " + e.getMessage());
             }
+            if (!revoke) {
+                return scan(scanner, null);
+            }
+            try (DataFolder folder = DataFolder.open(data.data)) {
+                return scan(scanner, operator(folder, "portcullis scan --revoke"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /** Scans every path; with {@code revokeWith}, reports each finding's token to it as leaked. */
+        private int scan(KeyScanner scanner, KeyManager revokeWith) {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             int found = 0;
+            int revoked = 0;
             boolean failed = false;
             for (Path root : paths) {
                 List<Path> files = new ArrayList<>();
@@ -384,8 +480,13 @@ public final class Main implements Runnable {
                     try {
                         List<KeyScanner.Finding> findings = scanner.scan(file);
                         if (!findings.isEmpty()) {
-                            for (String where : lineAndColumn(file, findings)) {
-                                out.println(where);
+                            List<String> where = lineAndColumn(file, findings);
+                            List<String> outcomes = revokeWith == null ? null : revokeAll(revokeWith, file, findings, where);
+                            for (int i = 0; i < where.size(); i++) {
+                                out.println(where.get(i) + (outcomes == null ? "" : ": " + outcomes.get(i)));
+                                if (outcomes != null && outcomes.get(i).equals(REVOKED)) {
+                                    revoked++;
+                                }
                             }
                             found += findings.size();
                         }
@@ -398,10 +499,53 @@ public final class Main implements Runnable {
             out.flush();
             if (found > 0) {
                 err.println("portcullis scan: found " + found + " key" + (found == 1 ? "" : "s")
-                        + ". Revoke each (portcullis keys revoke ID) and remove it from the file.");
+                        + (revokeWith != null ? "; revoked " + revoked + " now. Remove each from its file."
+                                : ". Revoke each (portcullis keys revoke ID, or scan --revoke) and remove it from the file."));
                 return 1;
             }
             return failed ? 2 : 0;
+        }
+
+        static final String REVOKED = "revoked now";
+
+        /**
+         * Reports each finding's token as leaked: the tokens are read again at the scanner's positions
+         * (the scanner never hands out a secret) and go only to {@code reportLeaked}, which revokes
+         * what verifies. One outcome per finding, naming no secret.
+         */
+        private List<String> revokeAll(KeyManager keys, Path file, List<KeyScanner.Finding> findings, List<String> where)
+                throws IOException {
+            List<String> outcomes = new ArrayList<>();
+            int length = prefix.length() + 1 + KeyFormat.ID_LENGTH + KeyFormat.SECRET_LENGTH + KeyFormat.CHECK_LENGTH;
+            try (Reader r = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+                long pos = 0;
+                for (int i = 0; i < findings.size(); i++) {
+                    KeyScanner.Finding f = findings.get(i);
+                    for (; pos < f.position(); pos++) {
+                        r.read();
+                    }
+                    char[] token = new char[length];
+                    int n = 0;
+                    for (int got; n < length && (got = r.read(token, n, length - n)) > 0; ) {
+                        n += got;
+                    }
+                    pos += n;
+                    if (n != length) {
+                        outcomes.add("not a key of this data folder");
+                        continue;
+                    }
+                    String place = where.get(i).substring(0, where.get(i).indexOf(": Portcullis key"));
+                    String source = "portcullis scan " + (place.length() > 400 ? "…" + place.substring(place.length() - 399) : place);
+                    KeyManager.LeakReport report = keys.reportLeaked(new String(token), source.replaceAll("\\p{Cntrl}", "?"));
+                    java.util.Arrays.fill(token, '\0');
+                    outcomes.add(switch (report) {
+                        case REVOKED -> REVOKED;
+                        case ALREADY_REVOKED -> "already revoked";
+                        case UNVERIFIED -> "not a key of this data folder";
+                    });
+                }
+            }
+            return outcomes;
         }
 
         private static void files(Path root, List<Path> out) throws IOException {

@@ -137,7 +137,8 @@ class CliTest {
     @Test
     void aServeThatCannotListenSaysSoInOneLine(@TempDir Path dir) throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            Run r = run("serve", "--data", dir.toString(), "--http-port", Integer.toString(taken.getLocalPort()), "--smtp-port", "0");
+            Run r = run("serve", "--data", dir.toString(), "--http-port", Integer.toString(taken.getLocalPort()), "--smtp-port", "0",
+                    "--smtps-port", "0");
             assertEquals(1, r.exit(), r.out());
             assertOneLine(r.err());
             assertTrue(r.err().startsWith("portcullis: cannot listen on 127.0.0.1:" + taken.getLocalPort()), r.err());
@@ -153,7 +154,7 @@ class CliTest {
     void keyCommandsRefuseAFolderARunningServerHoldsAndTheServerStopsOnASignal(@TempDir Path dir) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process serve = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "serve", "--data", dir.toString(), "--http-port", "0", "--smtp-port", "0")
+                Main.class.getName(), "serve", "--data", dir.toString(), "--http-port", "0", "--smtp-port", "0", "--smtps-port", "0")
                 .redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
             StringBuilder seen = new StringBuilder();

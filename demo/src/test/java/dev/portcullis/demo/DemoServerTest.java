@@ -257,6 +257,42 @@ class DemoServerTest {
     }
 
     @Test
+    void aTrialKeyPaysPerRecipientRunsOutAndIsToppedUp() throws Exception {
+        JsonNode key = create("{\"grants\":[\"messages:send@example.com\"],\"credits\":3,"
+                + "\"refill\":{\"amount\":3,\"interval\":\"monthly\",\"refillDay\":1}}");
+        assertEquals(3, key.get("remaining").asLong());
+        String token = key.get("token").asText();
+        int queued = emls().size();
+        String twoRecipients = form("from", "app@example.com", "to", "a@example.net", "cc", "b@example.net",
+                "subject", "hi", "text", "hello");
+        HttpResponse<String> paid = send(token, "example.com", twoRecipients);
+        assertEquals(200, paid.statusCode(), paid.body());
+        assertEquals("\"credits\";r=1", paid.headers().firstValue("RateLimit").orElseThrow().replaceAll(";t=\\d+", ""));
+        HttpResponse<String> out = send(token, "example.com", twoRecipients);
+        assertEquals(429, out.statusCode(), "two recipients cost 2 and 1 is left: " + out.body());
+        assertTrue(out.headers().firstValue("Retry-After").isPresent(), "a refill is due on the 1st");
+        assertTrue(out.headers().firstValue("RateLimit-Policy").orElseThrow().startsWith("\"credits\";q=3;w="));
+        assertEquals(queued + 1, emls().size(), "the refused message was not queued");
+        String id = key.get("id").asText();
+        HttpResponse<String> listed = get(adminToken, "/v1/keys");
+        JsonNode mine = null;
+        for (JsonNode k : JSON.readTree(listed.body()).get("items")) {
+            if (k.get("id").asText().equals(id)) {
+                mine = k;
+            }
+        }
+        assertEquals(1, mine.get("remaining").asLong(), "the refused message took nothing");
+        HttpResponse<String> topUp = patch(adminToken, "/v1/keys/" + id + "/credits", "{\"add\": 10}");
+        assertEquals(200, topUp.statusCode(), topUp.body());
+        assertEquals(11, JSON.readTree(topUp.body()).get("remaining").asLong());
+        assertEquals(200, send(token, "example.com", twoRecipients).statusCode());
+        HttpResponse<String> set = patch(adminToken, "/v1/keys/" + id + "/credits", "{\"unlimited\": true}");
+        assertEquals(200, set.statusCode(), set.body());
+        assertFalse(JSON.readTree(set.body()).has("remaining"), "unlimited");
+        assertBadRequest(patch(adminToken, "/v1/keys/" + id + "/credits", "{\"add\": 1, \"remaining\": 2}"), "to set, ");
+    }
+
+    @Test
     void aRotatedKeyHandsOverToItsSuccessor() throws Exception {
         JsonNode key = create("{\"grants\":[\"messages:send@example.com\"]}");
         HttpResponse<String> rotated = post(adminToken, "/v1/keys/" + key.get("id").asText() + "/rotate", "{\"grace\":\"PT0S\"}");
@@ -588,6 +624,12 @@ class DemoServerTest {
     private HttpResponse<String> post(String token, String path, String json) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", basic("api:" + token))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> patch(String token, String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", basic("api:" + token))
+                .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

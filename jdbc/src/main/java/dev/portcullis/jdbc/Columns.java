@@ -3,6 +3,7 @@ package dev.portcullis.jdbc;
 import dev.portcullis.Channel;
 import dev.portcullis.Check;
 import dev.portcullis.Grant;
+import dev.portcullis.Limit;
 import dev.portcullis.RateLimitPolicy;
 
 import java.sql.PreparedStatement;
@@ -92,6 +93,15 @@ final class Columns {
 
     static RateLimitPolicy rateLimit(String stored) {
         return stored == null ? null : RateLimitPolicy.parse(stored);
+    }
+
+    /** A refill in its stored form ({@link Limit.Refill#toString}); {@code null}: none. */
+    static String refill(Limit.Refill refill) {
+        return refill == null ? null : refill.toString();
+    }
+
+    static Limit.Refill refill(String stored) {
+        return stored == null ? null : Limit.Refill.parse(stored);
     }
 
     static String duration(Duration d) {

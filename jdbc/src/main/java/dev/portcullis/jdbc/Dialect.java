@@ -28,6 +28,14 @@ enum Dialect {
                     + " WHEN NOT MATCHED THEN INSERT (key_id, item, n, last_at, address)"
                     + " VALUES (s.key_id, s.item, s.n, s.last_at, s.address)";
         }
+
+        @Override
+        String creditsUpsert(String credits) {
+            return "MERGE INTO " + credits + " c USING (SELECT CAST(? AS VARCHAR(512)) AS owner, CAST(? AS BIGINT) AS remaining,"
+                    + " CAST(? AS TIMESTAMP(6) WITH TIME ZONE) AS refilled_at) s ON c.owner = s.owner"
+                    + " WHEN MATCHED THEN UPDATE SET remaining = s.remaining, refilled_at = s.refilled_at"
+                    + " WHEN NOT MATCHED THEN INSERT (owner, remaining, refilled_at) VALUES (s.owner, s.remaining, s.refilled_at)";
+        }
     },
     POSTGRESQL("postgresql") {
         @Override
@@ -50,6 +58,12 @@ enum Dialect {
                     + ".last_at THEN EXCLUDED.last_at ELSE " + usage + ".last_at END,"
                     + " n = " + usage + ".n + EXCLUDED.n";
         }
+
+        @Override
+        String creditsUpsert(String credits) {
+            return "INSERT INTO " + credits + " (owner, remaining, refilled_at) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (owner) DO UPDATE SET remaining = EXCLUDED.remaining, refilled_at = EXCLUDED.refilled_at";
+        }
     };
 
     /** The folder of this database's Flyway migrations, under {@code dev/portcullis/jdbc/migration/}. */
@@ -67,6 +81,9 @@ enum Dialect {
      * Does nothing for an unknown key id, or for a new network beyond the bound.
      */
     abstract String usageUpsert(String usage, String credential);
+
+    /** Sets one credit balance, creating it if needed; parameters: owner, remaining, refilled_at. */
+    abstract String creditsUpsert(String credits);
 
     static Dialect of(Connection c) throws SQLException {
         String product = c.getMetaData().getDatabaseProductName();

@@ -1,6 +1,7 @@
 package dev.portcullis.jdbc;
 
 import dev.portcullis.KeyInfo.CredentialKind;
+import dev.portcullis.Limit;
 import dev.portcullis.spi.AccountRecord;
 import dev.portcullis.spi.CredentialStore;
 import dev.portcullis.spi.KeyRecord;
@@ -26,7 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -59,8 +62,10 @@ import org.flywaydb.core.api.FlywayException;
  *   <li><b>Pooling</b>: give it a connection pool. A plain data source opens a connection per cache
  *       miss (an H2 file: hundreds of times slower); {@link Builder#build()} logs a warning when it
  *       recognises one.
+ *   <li><b>Credits</b> are never cached: every {@link #takeCredits take} is one short transaction of
+ *       conditional UPDATEs, exact across a fleet (see {@code docs/integration-jdbc.md}, "Credits").
  *   <li><b>Deadlines</b>: lookups ({@link #findById}, {@link #findByUsername}, {@link #findAccount})
- *       run with the {@link Builder#lookupTimeout lookup timeout} as query timeout; the wait for a
+ *       and credit takes run with the {@link Builder#lookupTimeout lookup timeout} as query timeout; the wait for a
  *       connection is the pool's (e.g. HikariCP {@code connectionTimeout}): keep it short, see
  *       {@code docs/integration-jdbc.md}. A call that cannot answer throws {@link StoreException}.
  * </ul>
@@ -73,7 +78,9 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,39}");
     private static final String CREDENTIAL_COLUMNS = "id, account, name, kind, key_prefix, username, secret_hash,"
             + " password_profile, grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version,"
-            + " replaced_by, changed_at, changed_by, change_reason, report_only";
+            + " replaced_by, changed_at, changed_by, change_reason, report_only, credit_balance, refill";
+    /** The longest balance owner the credits table holds. */
+    private static final int MAX_OWNER = 512;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -175,7 +182,8 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
     public Optional<AccountRecord> findAccount(String account) {
         Objects.requireNonNull(account, "account");
         return read("findAccount", c -> {
-            try (PreparedStatement ps = Sql.prepare(c, "SELECT account, suspended_at, rate_limit, report_only, version FROM "
+            try (PreparedStatement ps = Sql.prepare(c, "SELECT account, suspended_at, rate_limit, report_only, credit_balance, refill,"
+                    + " version FROM "
                     + t.account() + " WHERE account = ?", lookupSeconds)) {
                 ps.setString(1, account);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -184,7 +192,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
                     }
                     return Optional.of(new AccountRecord(rs.getString("account"), Columns.getInstant(rs, "suspended_at"),
                             Columns.rateLimit(rs.getString("rate_limit")), Columns.checks(rs.getString("report_only")),
-                            rs.getLong("version")));
+                            rs.getString("credit_balance"), Columns.refill(rs.getString("refill")), rs.getLong("version")));
                 }
             }
         });
@@ -213,6 +221,8 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
                 .changedBy(rs.getString("changed_by"))
                 .changeReason(rs.getString("change_reason"))
                 .reportOnly(Columns.checks(rs.getString("report_only")))
+                .creditBalance(rs.getString("credit_balance"))
+                .refill(Columns.refill(rs.getString("refill")))
                 .version(rs.getLong("version"))
                 .build();
     }
@@ -291,6 +301,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             throw new IllegalArgumentException("a username must not contain a line break");
         }
         String id = saved.id();
+        owner(saved.creditBalance());
         Row row = new Row(saved); // encoded first: a value the columns cannot hold fails before any SQL
         return write("save", usernameTaken -> usernameTaken ? "username is already taken"
                 : expectedVersion == 0 ? "record " + id + " already exists" : "record " + id + " changed concurrently",
@@ -334,13 +345,13 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         String sql = expectedVersion == 0
                 ? "INSERT INTO " + t.credential() + " (name, kind, key_prefix, username, secret_hash, password_profile,"
                         + " grants, allowlist, rate_limit, channels, created_at, expires_at, lifetime, revoked_at, version,"
-                        + " replaced_by, changed_at, changed_by, change_reason, report_only,"
-                        + " change_seq, account, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " replaced_by, changed_at, changed_by, change_reason, report_only, credit_balance, refill,"
+                        + " change_seq, account, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 : "UPDATE " + t.credential() + " SET name = ?, kind = ?, key_prefix = ?, username = ?, secret_hash = ?,"
                         + " password_profile = ?, grants = ?, allowlist = ?, rate_limit = ?, channels = ?, created_at = ?,"
                         + " expires_at = ?, lifetime = ?, revoked_at = ?, version = ?,"
                         + " replaced_by = ?, changed_at = ?, changed_by = ?, change_reason = ?, report_only = ?,"
-                        + " change_seq = ?, account = ?"
+                        + " credit_balance = ?, refill = ?, change_seq = ?, account = ?"
                         + " WHERE id = ? AND version = ?";
         try (PreparedStatement ps = Sql.prepare(c, sql, statementSeconds)) {
             int i = 0;
@@ -364,6 +375,8 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             ps.setString(++i, r.changedBy());
             ps.setString(++i, r.changeReason());
             ps.setString(++i, Columns.checks(r.reportOnly()));
+            ps.setString(++i, r.creditBalance());
+            ps.setString(++i, Columns.refill(r.refill()));
             ps.setLong(++i, seq);
             ps.setString(++i, r.account());
             ps.setString(++i, r.id());
@@ -382,8 +395,9 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expectedVersion must be >= 0");
         }
+        owner(account.creditBalance());
         AccountRecord saved = new AccountRecord(account.account(), Columns.stored(account.suspendedAt()),
-                account.rateLimit(), account.reportOnly(), expectedVersion + 1);
+                account.rateLimit(), account.reportOnly(), account.creditBalance(), account.refill(), expectedVersion + 1);
         String name = saved.account();
         return write("saveAccount", usernameTaken -> "account " + name + " changed concurrently", (c, claim) -> {
             try (PreparedStatement ps = Sql.prepare(c, "SELECT version FROM " + t.account() + " WHERE account = ? FOR UPDATE",
@@ -395,19 +409,21 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
             }
             long seq = claim.next(c);
             String sql = expectedVersion == 0
-                    ? "INSERT INTO " + t.account() + " (suspended_at, rate_limit, report_only, version, change_seq, account)"
-                            + " VALUES (?, ?, ?, ?, ?, ?)"
-                    : "UPDATE " + t.account() + " SET suspended_at = ?, rate_limit = ?, report_only = ?, version = ?,"
-                            + " change_seq = ? WHERE account = ? AND version = ?";
+                    ? "INSERT INTO " + t.account() + " (suspended_at, rate_limit, report_only, credit_balance, refill, version,"
+                            + " change_seq, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    : "UPDATE " + t.account() + " SET suspended_at = ?, rate_limit = ?, report_only = ?, credit_balance = ?,"
+                            + " refill = ?, version = ?, change_seq = ? WHERE account = ? AND version = ?";
             try (PreparedStatement ps = Sql.prepare(c, sql, statementSeconds)) {
                 Columns.setInstant(ps, 1, saved.suspendedAt());
                 ps.setString(2, Columns.rateLimit(saved.rateLimit()));
                 ps.setString(3, Columns.checks(saved.reportOnly()));
-                ps.setLong(4, saved.version());
-                ps.setLong(5, seq);
-                ps.setString(6, name);
+                ps.setString(4, saved.creditBalance());
+                ps.setString(5, Columns.refill(saved.refill()));
+                ps.setLong(6, saved.version());
+                ps.setLong(7, seq);
+                ps.setString(8, name);
                 if (expectedVersion != 0) {
-                    ps.setLong(7, expectedVersion);
+                    ps.setLong(9, expectedVersion);
                 }
                 if (ps.executeUpdate() != 1) {
                     throw new StoreConflictException("account " + name + " changed concurrently");
@@ -512,6 +528,214 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
                 }
                 throw Sql.failure("addUsage", e);
             }
+        }
+    }
+
+    // --- credits: never cached, so no change is recorded; every take is a statement on the database ---
+
+    /**
+     * One transaction on the request path (the lookup timeout). Per balance, in owner order (two takes
+     * of the same balances lock their rows in the same order, so they cannot deadlock), one conditional
+     * UPDATE that refills a due balance and takes {@code cost} only if what the balance then holds
+     * covers it. The database checks that condition on the row it has locked (PostgreSQL re-checks it
+     * on the newest version after waiting for a concurrent take), so there is no read-modify-write and
+     * no node can spend what another already took. A balance that cannot pay rolls back the takes
+     * before it. A lost lock race (H2) is retried twice; nothing was taken by the attempt that lost.
+     */
+    @Override
+    public OptionalLong takeCredits(List<CreditTake> takes, long cost) {
+        Objects.requireNonNull(takes, "takes");
+        if (cost < 1 || takes.isEmpty()) {
+            throw new IllegalArgumentException("a take is of at least 1 from at least one balance");
+        }
+        // A balance named twice is one balance: it is taken from once.
+        TreeMap<String, CreditTake> byOwner = new TreeMap<>();
+        for (CreditTake take : takes) {
+            byOwner.putIfAbsent(Objects.requireNonNull(take, "take").owner(), take);
+        }
+        ensureOpen();
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                return Sql.inTransaction(c, tx -> takeAll(tx, byOwner.values(), cost));
+            } catch (SQLException e) {
+                if (attempt < 3 && Sql.isLockConflict(dialect, e)) {
+                    continue;
+                }
+                throw Sql.failure("takeCredits", e);
+            }
+        }
+    }
+
+    private OptionalLong takeAll(Connection c, Collection<CreditTake> takes, long cost) throws SQLException {
+        String plain = "UPDATE " + t.credits() + " SET remaining = remaining - ? WHERE owner = ? AND remaining >= ?";
+        String due = "refilled_at < CAST(? AS TIMESTAMP(6) WITH TIME ZONE)";
+        String refilling = "UPDATE " + t.credits() + " SET"
+                + " remaining = CASE WHEN " + due + " THEN CAST(? AS BIGINT) ELSE remaining END - ?,"
+                // Set after remaining, whose CASE reads the old refilled_at whichever way the database orders a SET.
+                + " refilled_at = CASE WHEN " + due + " THEN CAST(? AS TIMESTAMP(6) WITH TIME ZONE) ELSE refilled_at END"
+                + " WHERE owner = ? AND CASE WHEN " + due + " THEN CAST(? AS BIGINT) ELSE remaining END >= ?";
+        for (CreditTake take : takes) {
+            int taken;
+            if (take.boundary() == null) {
+                try (PreparedStatement ps = Sql.prepare(c, plain, lookupSeconds)) {
+                    ps.setLong(1, cost);
+                    ps.setString(2, take.owner());
+                    ps.setLong(3, cost);
+                    taken = ps.executeUpdate();
+                }
+            } else {
+                try (PreparedStatement ps = Sql.prepare(c, refilling, lookupSeconds)) {
+                    int i = 0;
+                    Columns.setInstant(ps, ++i, take.boundary());
+                    ps.setLong(++i, take.refillAmount());
+                    ps.setLong(++i, cost);
+                    Columns.setInstant(ps, ++i, take.boundary());
+                    Columns.setInstant(ps, ++i, take.boundary());
+                    ps.setString(++i, take.owner());
+                    Columns.setInstant(ps, ++i, take.boundary());
+                    ps.setLong(++i, take.refillAmount());
+                    ps.setLong(++i, cost);
+                    taken = ps.executeUpdate();
+                }
+            }
+            if (taken == 0) {
+                // Missing, or short of cost: undo the takes before it (the commit that follows ends an empty transaction).
+                c.rollback();
+                return OptionalLong.empty();
+            }
+        }
+        // The rows are ours until the commit: this reads what the takes left.
+        String marks = String.join(", ", java.util.Collections.nCopies(takes.size(), "?"));
+        try (PreparedStatement ps = Sql.prepare(c, "SELECT MIN(remaining) FROM " + t.credits() + " WHERE owner IN (" + marks + ")",
+                lookupSeconds)) {
+            int i = 0;
+            for (CreditTake take : takes) {
+                ps.setString(++i, take.owner());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return OptionalLong.of(rs.getLong(1));
+            }
+        }
+    }
+
+    @Override
+    public Optional<CreditBalance> credits(String owner) {
+        Objects.requireNonNull(owner, "owner");
+        return read("credits", c -> {
+            try (PreparedStatement ps = Sql.prepare(c, "SELECT remaining, refilled_at FROM " + t.credits() + " WHERE owner = ?",
+                    lookupSeconds)) {
+                ps.setString(1, owner);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new CreditBalance(rs.getLong(1), Columns.getInstant(rs, "refilled_at")))
+                            : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** One upsert (PostgreSQL {@code INSERT … ON CONFLICT}, H2 {@code MERGE}), or one delete. */
+    @Override
+    public void setCredits(String owner, CreditBalance balance) {
+        owner(Objects.requireNonNull(owner, "owner"));
+        ensureOpen();
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                if (balance == null) {
+                    try (PreparedStatement ps = Sql.prepare(c, "DELETE FROM " + t.credits() + " WHERE owner = ?", statementSeconds)) {
+                        ps.setString(1, owner);
+                        ps.executeUpdate();
+                    }
+                } else {
+                    try (PreparedStatement ps = Sql.prepare(c, dialect.creditsUpsert(t.credits()), statementSeconds)) {
+                        ps.setString(1, owner);
+                        ps.setLong(2, balance.remaining());
+                        Columns.setInstant(ps, 3, balance.refilledAt());
+                        ps.executeUpdate();
+                    }
+                }
+                return;
+            } catch (SQLException e) {
+                // Two first sets of one balance can both try to insert it (H2's MERGE); the loser retries.
+                if (attempt < 3 && (Sql.isUniqueViolation(e) || Sql.isLockConflict(dialect, e))) {
+                    continue;
+                }
+                throw Sql.failure("setCredits", e);
+            }
+        }
+    }
+
+    /**
+     * One conditional UPDATE, then a read of the row it still holds locked. The delta is first bounded
+     * to ±{@link Limit.Refill#MAX_AMOUNT}, so no sum overflows: a balance above {@code MAX - delta}
+     * becomes the cap, any other {@code max(0, remaining + delta)}.
+     */
+    @Override
+    public OptionalLong addCredits(CreditTake balance, long delta) {
+        Objects.requireNonNull(balance, "balance");
+        String owner = balance.owner();
+        long max = Limit.Refill.MAX_AMOUNT;
+        long d = Math.max(-max, Math.min(max, delta));
+        // A refill already due is applied first, in the same statement: a top-up after a boundary is
+        // added to the refilled balance, not lost at the next take.
+        String due = "refilled_at < CAST(? AS TIMESTAMP(6) WITH TIME ZONE)";
+        String base = balance.boundary() == null ? "remaining"
+                : "CASE WHEN " + due + " THEN CAST(? AS BIGINT) ELSE remaining END";
+        String sql = "UPDATE " + t.credits() + " SET remaining = CASE WHEN " + base + " > ? THEN ? ELSE GREATEST(0, " + base + " + ?) END"
+                + (balance.boundary() == null ? ""
+                        : ", refilled_at = CASE WHEN " + due + " THEN CAST(? AS TIMESTAMP(6) WITH TIME ZONE) ELSE refilled_at END")
+                + " WHERE owner = ?";
+        ensureOpen();
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                return Sql.inTransaction(c, tx -> {
+                    try (PreparedStatement ps = Sql.prepare(tx, sql, statementSeconds)) {
+                        int i = 0;
+                        i = base(ps, i, balance);
+                        ps.setLong(++i, max - d);
+                        ps.setLong(++i, max);
+                        i = base(ps, i, balance);
+                        ps.setLong(++i, d);
+                        if (balance.boundary() != null) {
+                            Columns.setInstant(ps, ++i, balance.boundary());
+                            Columns.setInstant(ps, ++i, balance.boundary());
+                        }
+                        ps.setString(++i, owner);
+                        if (ps.executeUpdate() == 0) {
+                            return OptionalLong.empty();
+                        }
+                    }
+                    try (PreparedStatement ps = Sql.prepare(tx, "SELECT remaining FROM " + t.credits() + " WHERE owner = ?",
+                            statementSeconds)) {
+                        ps.setString(1, owner);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            return OptionalLong.of(rs.getLong(1));
+                        }
+                    }
+                });
+            } catch (SQLException e) {
+                if (attempt < 3 && Sql.isLockConflict(dialect, e)) {
+                    continue;
+                }
+                throw Sql.failure("addCredits", e);
+            }
+        }
+    }
+
+    /** Binds the parameters of the balance expression of {@link #addCredits(CreditTake, long)}: none, or boundary and amount. */
+    private static int base(PreparedStatement ps, int i, CreditTake balance) throws SQLException {
+        if (balance.boundary() != null) {
+            Columns.setInstant(ps, ++i, balance.boundary());
+            ps.setLong(++i, balance.refillAmount());
+        }
+        return i;
+    }
+
+    /** A balance owner the credits table can hold: it fails here, before any SQL, rather than as a database error. */
+    private static void owner(String owner) {
+        if (owner != null && (owner.isEmpty() || owner.length() > MAX_OWNER)) {
+            throw new IllegalArgumentException("a credit balance owner is 1 to " + MAX_OWNER + " characters");
         }
     }
 

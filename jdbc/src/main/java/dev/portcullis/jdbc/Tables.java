@@ -14,6 +14,10 @@ record Tables(String prefix) {
         return prefix + "usage";
     }
 
+    String credits() {
+        return prefix + "credits";
+    }
+
     String change() {
         return prefix + "change";
     }

@@ -72,15 +72,15 @@ class MigrationTest {
         try (JdbcCredentialStore first = JdbcCredentialStore.create(ds)) {
             first.save(record("migrated0001"), 0);
         }
-        assertEquals(List.of("1", "2"), column(ds, "SELECT \"version\" FROM portcullis_schema_history WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\""));
+        assertEquals(List.of("1", "2", "3"), column(ds, "SELECT \"version\" FROM portcullis_schema_history WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\""));
         for (int restart = 0; restart < 3; restart++) {
             try (JdbcCredentialStore again = JdbcCredentialStore.create(ds)) {
                 assertEquals(1, again.findById("migrated0001").orElseThrow().version(), "data survives a restart");
             }
         }
-        assertEquals(List.of("1", "2"), column(ds, "SELECT \"version\" FROM portcullis_schema_history WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\""),
+        assertEquals(List.of("1", "2", "3"), column(ds, "SELECT \"version\" FROM portcullis_schema_history WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\""),
                 "a restart applies nothing twice");
-        assertEquals(List.of("true", "true"), column(ds, "SELECT CAST(\"success\" AS VARCHAR(5)) FROM portcullis_schema_history"
+        assertEquals(List.of("true", "true", "true"), column(ds, "SELECT CAST(\"success\" AS VARCHAR(5)) FROM portcullis_schema_history"
                 + " WHERE \"version\" IS NOT NULL").stream().map(s -> s.toLowerCase(java.util.Locale.ROOT)).toList());
     }
 
@@ -103,8 +103,43 @@ class MigrationTest {
             try (JdbcCredentialStore store = JdbcCredentialStore.builder(ds).tablePrefix("auth_").build()) {
                 store.save(record("baselined001"), 0);
             }
-            assertEquals(List.of("0", "1", "2"), column(ds, "SELECT \"version\" FROM auth_schema_history WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\""));
+            assertEquals(List.of("0", "1", "2", "3"), column(ds, "SELECT \"version\" FROM auth_schema_history WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\""));
         }
+    }
+
+    /** A database at V2 (before credits), as a running release left it, with a key and an account in it. */
+    private static void upgradesFromVersionTwo(DataSource ds, boolean h2) throws Exception {
+        org.flywaydb.core.Flyway.configure(JdbcCredentialStore.class.getClassLoader()).dataSource(ds)
+                .table(h2 ? "PORTCULLIS_SCHEMA_HISTORY" : "portcullis_schema_history")
+                .locations("classpath:dev/portcullis/jdbc/migration/" + (h2 ? "h2" : "postgresql"))
+                .placeholders(java.util.Map.of("prefix", "portcullis_")).target("2").load().migrate();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO portcullis_credential (id, account, name, kind, key_prefix, secret_hash, grants, allowlist,"
+                    + " channels, created_at, version, change_seq) VALUES ('beforecredit', 'acme', 'old', 'API_KEY', 'kat',"
+                    + " 'sha256$" + "C".repeat(43) + "=', '', '', 'HTTP', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', 1, 1)");
+            st.execute("INSERT INTO portcullis_account (account, version, change_seq) VALUES ('acme', 1, 2)");
+        }
+        try (JdbcCredentialStore store = JdbcCredentialStore.create(ds)) {
+            KeyRecord old = store.findById("beforecredit").orElseThrow();
+            assertEquals(null, old.creditBalance(), "a key from before credits is unlimited");
+            assertEquals(null, old.refill());
+            assertEquals(null, store.findAccount("acme").orElseThrow().creditBalance());
+            store.save(old.toBuilder().creditBalance("key:beforecredit").refill(dev.portcullis.Limit.Refill.daily(5)).build(), 1);
+            store.setCredits("key:beforecredit", new dev.portcullis.spi.CredentialStore.CreditBalance(5, Instant.EPOCH));
+            assertEquals(java.util.OptionalLong.of(4), store.takeCredits(
+                    List.of(new dev.portcullis.spi.CredentialStore.CreditTake("key:beforecredit", 0, null)), 1));
+        }
+        assertEquals(List.of("1", "2", "3"), column(ds, "SELECT \"version\" FROM portcullis_schema_history WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\""));
+    }
+
+    @Test
+    void h2UpgradesFromBeforeCreditsInPlace() throws Exception {
+        upgradesFromVersionTwo(Databases.h2(), true);
+    }
+
+    @Test
+    void postgresUpgradesFromBeforeCreditsInPlace() throws Exception {
+        upgradesFromVersionTwo(emptyPostgres(), false);
     }
 
     @Test
@@ -136,7 +171,7 @@ class MigrationTest {
                 for (Future<JdbcCredentialStore> f : starts) {
                     f.get(60, TimeUnit.SECONDS).close();
                 }
-                assertEquals(List.of("1", "2"), column(ds, "SELECT \"version\" FROM portcullis_schema_history WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\""));
+                assertEquals(List.of("1", "2", "3"), column(ds, "SELECT \"version\" FROM portcullis_schema_history WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\""));
             }
         } finally {
             pool.shutdownNow();

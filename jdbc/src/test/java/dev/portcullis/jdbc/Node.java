@@ -35,8 +35,13 @@ final class Node implements AutoCloseable {
     }
 
     AuthResult authenticate(String token) {
+        return authenticate(token, 1);
+    }
+
+    /** A request costing {@code cost} (credits and rate limits). */
+    AuthResult authenticate(String token, long cost) {
         String basic = Base64.getEncoder().encodeToString(("api:" + token).getBytes(StandardCharsets.UTF_8));
-        return portcullis.authenticator().authenticate(AuthRequest.http("Basic " + basic, "203.0.113.7"));
+        return portcullis.authenticator().authenticate(AuthRequest.http("Basic " + basic, "203.0.113.7").cost(cost));
     }
 
     boolean allows(IssuedKey key) {

@@ -162,6 +162,7 @@ class PostgresPushTest {
         Node b = node();
         assertEquals(Duration.ofSeconds(1), b.store.pollInterval(), "default settings");
         assertTrue(b.store.pushConnected(), "build() returns listening");
+        assertTrue(b.portcullis.health().pushConnected(), "and health() reports it");
         List<Long> delays = new ArrayList<>();
         for (int trial = 0; trial < 20; trial++) {
             IssuedKey k = a.newKey();
@@ -308,6 +309,7 @@ class PostgresPushTest {
             sql("SELECT pg_terminate_backend(" + d.store.listenerBackendPid() + ")");
             await("both listeners lost their connection", Duration.ofSeconds(5),
                     () -> !b.store.pushConnected() && !d.store.pushConnected());
+            assertFalse(d.portcullis.health().pushConnected(), "health() reports the dropped push");
 
             a.portcullis.keys().revoke(k1.id());
             a.portcullis.keys().revoke(k2.id());
@@ -331,6 +333,7 @@ class PostgresPushTest {
             long caught = deniedWithin("the poll made on reconnecting", Duration.ofSeconds(15), back, () -> b.authenticate(k1.token()));
             assertEquals(DenyReason.REVOKED, b.authenticate(k1.token()).reason());
             await("B listens again", Duration.ofSeconds(5), b.store::pushConnected);
+            assertTrue(b.portcullis.health().pushConnected());
             assertNotEquals(bPid, b.store.listenerBackendPid(), "a new connection");
 
             IssuedKey k3 = a.newKey();

@@ -117,6 +117,7 @@ public class ScaleBenchmark {
                 .store(store)
                 .keyFormat(KeyFormat.withPrefix("bench"))
                 .cacheMaximumSize(Math.max(1, (long) keys * cachePercent / 100))
+                .usageFlushInterval(java.time.Duration.ofSeconds(Long.getLong("h30b.flush", 10)))
                 .build();
         authenticator = portcullis.authenticator();
         headers = new String[keys];
@@ -196,6 +197,16 @@ public class ScaleBenchmark {
         c.cursor = (i + 1) & (STREAM - 1);
         c.requests++;
         return authenticator.authenticate(AuthRequest.http(headers[stream[i]], client));
+    }
+
+    /** TEMP h30b: the harness alone, touching the header as the parse would. */
+    @Benchmark
+    public int streamOnly(Counters c) {
+        int i = c.cursor;
+        c.cursor = (i + 1) & (STREAM - 1);
+        c.requests++;
+        String h = headers[stream[i]];
+        return h.charAt(h.length() - 1) + h.charAt(20);
     }
 
     /** Prints the ideal hit ratios the measured ones compare with. */

@@ -32,15 +32,17 @@ import java.util.HexFormat;
  * matter, unless the caller passes its own (the {@code clock} option, for tests). A clock that goes
  * back refills nothing.
  *
- * <p><b>Arguments</b>: {@code KEYS} one per quota; {@code ARGV} = mode ({@code t} take one token from
- * every bucket or from none, {@code p} peek at the first, {@code g} give one token back to every
- * bucket, up to its capacity), now in µs or {@code ""} for Redis's clock, keep in ms, then
- * {@code unit, refill, capacity} per key. A key given twice is one bucket giving two tokens.
+ * <p><b>Arguments</b>: {@code KEYS} one per quota; {@code ARGV} = mode ({@code t} take {@code cost}
+ * tokens from every bucket or from none, {@code p} peek at the first for {@code cost} tokens,
+ * {@code g} give {@code cost} tokens back to every bucket, up to its capacity), now in µs or
+ * {@code ""} for Redis's clock, keep in ms, {@code cost} (at least 1), then
+ * {@code unit, refill, capacity} per key. A key given twice is one bucket paying twice.
  *
  * <p><b>Replies</b>: admitted {@code [1, tokens left in each bucket…]}; refused
- * {@code [0, index (1-based) of the first refusing bucket, µs until it has a token]}; peek
- * {@code [1]} or {@code [0, 1, µs]}; give back {@code [1]}. A bucket that is full after a call is
- * deleted (a missing key is a full bucket).
+ * {@code [0, index (1-based) of the first refusing bucket, µs until it has cost tokens]}, the µs
+ * being {@code -1} when the cost is above that bucket's capacity (it never will); peek {@code [1]}
+ * or {@code [0, 1, µs]}; give back {@code [1]}. A bucket that is full after a call is deleted (a
+ * missing key is a full bucket).
  *
  * <p>Every key is read before anything is written, so a script that fails (a key of another type,
  * or a value that is not a bucket: an error reply) has written nothing.
@@ -48,6 +50,9 @@ import java.util.HexFormat;
 final class BucketScript {
     /** Bump with any change of the stored state's format: it is hashed into every key name. */
     static final String STATE_VERSION = "2";
+
+    /** ARGV before the first key's {@code unit, refill, capacity}: mode, now, keep, cost. */
+    static final int HEADER = 4;
 
     static final String TAKE = "t";
     static final String PEEK = "p";
@@ -67,12 +72,13 @@ final class BucketScript {
               now = tonumber(ARGV[2])
             end
             local keep = tonumber(ARGV[3])
+            local cost = tonumber(ARGV[4])
             local level, at, full, refill = {}, {}, {}, {}
             local out = {1}
             for i = 1, #KEYS do
-              local k, a = KEYS[i], 3 * i + 1
-              local u, r = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-              local f = ARGV[a + 2] * u
+              local k, a = KEYS[i], 3 * i + 2
+              local u, r, cap = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+              local f, need = cap * u, cost * u
               local l = level[k]
               if l == nil then
                 local v = redis.call('GET', k)
@@ -95,15 +101,18 @@ final class BucketScript {
                 at[k], full[k], refill[k] = t, f, r
               end
               if mode == 'g' then
-                l = math.min(f, l + u)
+                l = math.min(f, l + need)
               else
-                if l < u then
-                  return {0, i, math.ceil((u - l) / r)}
+                if cost > cap then
+                  return {0, i, -1}
+                end
+                if l < need then
+                  return {0, i, math.ceil((need - l) / r)}
                 end
                 if mode == 'p' then
                   return {1}
                 end
-                l = l - u
+                l = l - need
                 out[i + 1] = math.floor(l / u)
               end
               level[k] = l

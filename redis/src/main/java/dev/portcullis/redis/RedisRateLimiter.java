@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>One round trip, all or nothing.</b> Every limit of a request (key and account, every
  * window) is taken by one Lua script in one call ({@link BucketScript}; EVALSHA, with EVAL when
- * Redis has lost the script): Redis runs it atomically, so the buckets give a token each or none
- * does, concurrent nodes never race, and nothing is retried.
+ * Redis has lost the script): Redis runs it atomically, so the buckets give the request's cost each
+ * or none does, concurrent nodes never race, and nothing is retried. {@link #giveBack} (a request
+ * a later check denied) is one more call of the same script.
  *
  * <p><b>Each outcome decided once.</b> A call either has Redis's answer, or:
  * <ul>
@@ -178,7 +179,10 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
 
     @Override
-    public Take tryTakeAll(List<Quota> quotas) {
+    public Take tryTakeAll(List<Quota> quotas, long cost) {
+        if (cost < 1) {
+            throw new IllegalArgumentException("a take is of at least 1 token, got " + cost);
+        }
         int n = quotas.size();
         if (n == 0) {
             return Take.admitted(null, 0);
@@ -186,12 +190,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         Backend b = live;
         if (b != null) {
             String[] keys = new String[n];
-            String[] args = arguments(BucketScript.TAKE, n);
-            for (int i = 0; i < n; i++) {
-                Quota q = quotas.get(i);
-                keys[i] = redisKey(q);
-                BucketScript.put(q.limit(), args, 3 + 3 * i);
-            }
+            String[] args = arguments(BucketScript.TAKE, quotas, keys, cost);
             try {
                 List<Object> reply = call(b, keys, args);
                 succeeded();
@@ -228,17 +227,49 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         if (local == null) {
             return Take.refused(null, denyNanos);
         }
-        return local.tryTakeAll(share == 1 ? quotas : quotas.stream().map(this::shared).toList());
+        return local.tryTakeAll(shared(quotas), cost);
+    }
+
+    /**
+     * Gives {@code cost} tokens back to every quota, up to its capacity, in one script call. While
+     * Redis cannot answer, the fallback's buckets get them (nothing under {@link Fallback#DENY});
+     * a call that may have reached Redis is not given to the fallback too. A cost below 1 gives
+     * nothing back.
+     */
+    @Override
+    public void giveBack(List<Quota> quotas, long cost) {
+        int n = quotas.size();
+        if (n == 0 || cost < 1) {
+            return;
+        }
+        Backend b = live;
+        if (b != null) {
+            String[] keys = new String[n];
+            String[] args = arguments(BucketScript.GIVE_BACK, quotas, keys, cost);
+            try {
+                call(b, keys, args);
+                succeeded();
+                return;
+            } catch (Unanswered e) {
+                failed(e);
+                if (e.maybeApplied) {
+                    return; // Redis may have given them back, or may yet: never twice
+                }
+            }
+        }
+        if (local != null) {
+            local.giveBack(shared(quotas), cost);
+        }
     }
 
     @Override
     public long nanosUntilAvailable(Quota quota) {
         Backend b = live;
         if (b != null) {
-            String[] args = arguments(BucketScript.PEEK, 1);
-            BucketScript.put(quota.limit(), args, 3);
+            String[] keys = new String[1];
+            String[] args = arguments(BucketScript.PEEK, List.of(quota), keys, 1);
             try {
-                List<Object> reply = call(b, new String[] {redisKey(quota)}, args);
+                List<Object> reply = call(b, keys, args);
                 succeeded();
                 return number(reply, 0) == 1 ? 0 : nanos(number(reply, 2));
             } catch (Unanswered e) {
@@ -252,10 +283,10 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     public void spend(Quota quota) {
         Backend b = live;
         if (b != null) {
-            String[] args = arguments(BucketScript.TAKE, 1);
-            BucketScript.put(quota.limit(), args, 3);
+            String[] keys = new String[1];
+            String[] args = arguments(BucketScript.TAKE, List.of(quota), keys, 1);
             try {
-                call(b, new String[] {redisKey(quota)}, args);
+                call(b, keys, args);
                 succeeded();
                 return;
             } catch (Unanswered e) {
@@ -319,11 +350,19 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return unanswered.get();
     }
 
-    private String[] arguments(String mode, int buckets) {
-        String[] args = new String[3 + 3 * buckets];
+    /** The script's ARGV for {@code quotas}, whose Redis keys it writes into {@code keys}. */
+    private String[] arguments(String mode, List<Quota> quotas, String[] keys, long cost) {
+        int n = quotas.size();
+        String[] args = new String[BucketScript.HEADER + 3 * n];
         args[0] = mode;
         args[1] = now();
         args[2] = keepMillis;
+        args[3] = Long.toString(cost);
+        for (int i = 0; i < n; i++) {
+            Quota q = quotas.get(i);
+            keys[i] = redisKey(q);
+            BucketScript.put(q.limit(), args, BucketScript.HEADER + 3 * i);
+        }
         return args;
     }
 
@@ -340,9 +379,13 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return (Long) reply.get(i);
     }
 
-    /** µs from the script in ns, saturated (a wait is at most a period, a year: never near it). */
+    /**
+     * µs from the script in ns, saturated (a wait is at most a period, a year: never near it); the
+     * script's {@code -1} (a cost above the bucket's capacity: never) is {@code Long.MAX_VALUE}, as
+     * in the local limiter.
+     */
     private static long nanos(long micros) {
-        return micros >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : Math.max(0, micros) * 1000;
+        return micros < 0 || micros >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : micros * 1000;
     }
 
     /**
@@ -435,6 +478,10 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         sha.update(KEY_VERSION);
         byte[] hash = sha.digest(key.getBytes(StandardCharsets.UTF_8));
         return options.keyPrefix() + kind + ":" + BASE64URL.encodeToString(hash).substring(0, 22);
+    }
+
+    private List<Quota> shared(List<Quota> quotas) {
+        return share == 1 ? quotas : quotas.stream().map(this::shared).toList();
     }
 
     /** The quota with this node's share of its limit, for LOCAL_SHARE. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.Limit;
+import dev.portcullis.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -29,7 +30,7 @@ class BucketScriptTest {
     @BeforeAll
     static void startRedis() throws Exception {
         redis = RedisServer.start();
-        client = redis.client();
+        client = Clients.of(redis);
         connection = client.connect();
         cmd = connection.sync();
     }
@@ -42,12 +43,17 @@ class BucketScriptTest {
     }
 
     private static List<Object> run(String mode, long nowMicros, List<String> keys, Limit... limits) {
-        String[] args = new String[3 + 3 * limits.length];
+        return run(mode, 1, nowMicros, keys, limits);
+    }
+
+    private static List<Object> run(String mode, long cost, long nowMicros, List<String> keys, Limit... limits) {
+        String[] args = new String[BucketScript.HEADER + 3 * limits.length];
         args[0] = mode;
         args[1] = Long.toString(nowMicros);
         args[2] = "1000";
+        args[3] = Long.toString(cost);
         for (int i = 0; i < limits.length; i++) {
-            BucketScript.put(limits[i], args, 3 + 3 * i);
+            BucketScript.put(limits[i], args, BucketScript.HEADER + 3 * i);
         }
         return cmd.evalsha(BucketScript.SHA1, ScriptOutputType.MULTI, keys.toArray(String[]::new), args);
     }
@@ -99,5 +105,27 @@ class BucketScriptTest {
         assertEquals(0L, cmd.exists("bs:five", "bs:one"));
         // A key given twice is one bucket giving two tokens.
         assertEquals(List.of(1L, 4L, 3L), run("t", T0, List.of("bs:twice", "bs:twice"), five, five));
+    }
+
+    @Test
+    void aCostIsTakenFromEveryBucketOrFromNone() {
+        assertEquals(BucketScript.SHA1, cmd.scriptLoad(BucketScript.SOURCE));
+        Limit ten = Limit.perDay(10); // 8,640,000,000 units a token
+        Limit four = Limit.perDay(4);
+        List<String> both = List.of("bs:cost10", "bs:cost4");
+        assertEquals(List.of(1L, 7L, 1L), run("t", 3, T0, both, ten, four));
+        assertEquals(List.of(0L, 2L, 43_200_000_000L), run("t", 3, T0, both, ten, four),
+                "the second has 1 of 3: two tokens of 21,600 s are missing");
+        assertEquals(List.of(0L, 1L, -1L), run("t", 11, T0, both, ten, four), "11 above a capacity of 10: never");
+        assertEquals(List.of(0L, 2L, -1L), run("t", 5, T0, both, ten, four), "5 above the second's capacity of 4");
+        assertEquals(List.of(0L, 1L, -1L), run("p", 11, T0, both, ten), "a peek at a cost above capacity: never");
+        assertEquals((7L * 8_640_000_000L) + ":" + T0, cmd.get("bs:cost10"), "the refusals wrote nothing");
+        assertEquals(List.of(1L), run("g", 2, T0, both, ten, four), "give 2 back to each");
+        assertEquals((9L * 8_640_000_000L) + ":" + T0, cmd.get("bs:cost10"));
+        assertEquals((3L * 21_600_000_000L) + ":" + T0, cmd.get("bs:cost4"));
+        assertEquals(List.of(1L), run("g", 5, T0, both, ten, four), "5 more: each capped at its capacity");
+        assertEquals(0L, cmd.exists("bs:cost10", "bs:cost4"), "both full: deleted");
+        assertEquals(List.of(1L, 4L, 0L), run("t", 4, T0, List.of("bs:cost4", "bs:cost4"), four.burst(8), four.burst(8)),
+                "the same key twice pays twice");
     }
 }

@@ -12,6 +12,7 @@ import dev.portcullis.Portcullis;
 import dev.portcullis.spi.RateLimiter.Quota;
 import dev.portcullis.SaslExchange.SaslStep;
 import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -36,7 +37,7 @@ class ExpiryTest {
     @BeforeAll
     static void startRedis() throws Exception {
         redis = RedisServer.start();
-        client = redis.client();
+        client = Clients.of(redis);
         connection = client.connect();
         cmd = connection.sync();
     }

@@ -3,6 +3,7 @@ package dev.portcullis.redis;
 import dev.portcullis.Limit;
 import dev.portcullis.spi.RateLimiter;
 import dev.portcullis.spi.RateLimiter.Quota;
+import dev.portcullis.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 
 import java.time.Duration;
@@ -51,7 +52,7 @@ public final class FleetLatency {
         try (RedisServer redis = RedisServer.start()) {
             List<RedisClient> clients = new ArrayList<>();
             for (int i = 0; i < nodes; i++) {
-                clients.add(redis.client());
+                clients.add(Clients.of(redis));
             }
             for (int trial = 0; trial < trials; trial++) {
                 List<RedisRateLimiter> limiters = new ArrayList<>();

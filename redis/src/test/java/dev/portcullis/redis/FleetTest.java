@@ -34,15 +34,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import dev.portcullis.testkit.MutableClock;
+import dev.portcullis.testkit.RedisServer;
 
 /** Two nodes, one Redis, default options: the limits are the fleet's, exactly (DESIGN §2 Rate-limit; issue 31). */
 class FleetTest {
@@ -61,8 +64,8 @@ class FleetTest {
     @BeforeAll
     static void startRedis() throws Exception {
         redis = RedisServer.start();
-        clientA = redis.client();
-        clientB = redis.client();
+        clientA = Clients.of(redis);
+        clientB = Clients.of(redis);
     }
 
     @AfterAll
@@ -104,8 +107,15 @@ class FleetTest {
     }
 
     private static AuthResult call(Portcullis node, IssuedKey k) {
-        return node.authenticator().authenticate(AuthRequest.apiKey(k.token(), "203.0.113.7"));
+        return call(node, k, 1);
     }
+
+    private static AuthResult call(Portcullis node, IssuedKey k, long cost) {
+        return node.authenticator().authenticate(AuthRequest.apiKey(k.token(), "203.0.113.7").cost(cost));
+    }
+
+    /** One trial of {@link #hotKeyTrials}: the cost admitted during the run, and the tokens left after it. */
+    private record Trial(long admitted, long left) {}
 
     /**
      * The fleet measurement of issue 31, at default options: 2 nodes (each its own limiter and
@@ -119,18 +129,44 @@ class FleetTest {
     @Test
     void twoNodesOfEightThreadsAdmitExactlyNOnAHotKeyInEveryTrial() throws Exception {
         int n = 1000;
-        int trials = 20;
+        List<Trial> trials = hotKeyTrials(n, 20, () -> 1, "cost 1");
+        List<Long> admitted = trials.stream().map(t -> t.admitted() + t.left()).toList();
+        assertEquals(Collections.nCopies(trials.size(), (long) n), admitted, "exactly N in every trial");
+    }
+
+    /**
+     * The same with every request costing 1 to 8 tokens at random (issue 26): the cost admitted
+     * never exceeds N, and no token is lost or made, the cost admitted and the tokens left after the
+     * run adding up to N in every trial.
+     */
+    @Test
+    void twoNodesOfEightThreadsWithRandomCostsNeverAdmitMoreThanNAndLoseNoToken() throws Exception {
+        int n = 1000;
+        List<Trial> trials = hotKeyTrials(n, 20, () -> ThreadLocalRandom.current().nextLong(1, 9), "random cost 1-8");
+        for (Trial t : trials) {
+            assertTrue(t.admitted() <= n, "never more than N: " + trials);
+        }
+        assertEquals(Collections.nCopies(trials.size(), (long) n), trials.stream().map(t -> t.admitted() + t.left()).toList(),
+                "admitted + left = N in every trial");
+    }
+
+    /**
+     * {@code trials} trials of 2 nodes × 8 threads making 2N requests of {@code cost} on a fresh key of
+     * N per day (no whole token refills in a trial); every refusal must be RATE_LIMITED. After the
+     * run, once unanswered takes are resolved, what is left is taken 1 by 1.
+     */
+    private List<Trial> hotKeyTrials(int n, int trials, LongSupplier cost, String what) throws Exception {
         int threadsPerNode = 8;
         List<String> report = new ArrayList<>();
-        List<Integer> admittedPerTrial = new ArrayList<>();
+        List<Trial> out = new ArrayList<>();
         List<AuthResult> unexpected = new CopyOnWriteArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(2 * threadsPerNode);
         try {
             for (int trial = 0; trial < trials; trial++) {
-                IssuedKey k = key("hot" + trial, RateLimitPolicy.of(Limit.perDay(n))); // no whole token refills in a trial
+                IssuedKey k = key("hot" + trial, RateLimitPolicy.of(Limit.perDay(n)));
                 int unansweredBefore = limiterA.unanswered() + limiterB.unanswered();
                 AtomicInteger calls = new AtomicInteger();
-                AtomicInteger allowed = new AtomicInteger();
+                AtomicLong allowed = new AtomicLong();
                 AtomicLong slowest = new AtomicLong();
                 CountDownLatch start = new CountDownLatch(1);
                 List<Future<?>> futures = new ArrayList<>();
@@ -139,11 +175,12 @@ class FleetTest {
                     futures.add(pool.submit(() -> {
                         start.await();
                         while (calls.getAndIncrement() < 2 * n) {
+                            long c = cost.getAsLong();
                             long t0 = System.nanoTime();
-                            AuthResult r = call(node, k);
+                            AuthResult r = call(node, k, c);
                             slowest.accumulateAndGet(System.nanoTime() - t0, Math::max);
                             if (r.allowed()) {
-                                allowed.incrementAndGet();
+                                allowed.addAndGet(c);
                             } else if (r.reason() != DenyReason.RATE_LIMITED) {
                                 unexpected.add(r);
                             }
@@ -169,17 +206,17 @@ class FleetTest {
                     }
                 }
                 int unanswered = limiterA.unanswered() + limiterB.unanswered() - unansweredBefore;
-                admittedPerTrial.add(allowed.get() + late);
-                report.add(String.format(Locale.ROOT, "trial %2d: %4d admitted (%d after the run, given back), %d unanswered, %4d ms, slowest call %d ms",
-                        trial, allowed.get() + late, late, unanswered, wallMs, TimeUnit.NANOSECONDS.toMillis(slowest.get())));
+                out.add(new Trial(allowed.get(), late));
+                report.add(String.format(Locale.ROOT, "trial %2d: %4d admitted, %4d left after the run, %d unanswered, %4d ms, slowest call %d ms",
+                        trial, allowed.get(), late, unanswered, wallMs, TimeUnit.NANOSECONDS.toMillis(slowest.get())));
             }
         } finally {
             pool.shutdownNow();
         }
-        System.out.println("FleetTest hot key, N=" + n + ", 2 nodes x " + threadsPerNode + " threads, default options:\n  "
+        System.out.println("FleetTest hot key, N=" + n + ", 2 nodes x " + threadsPerNode + " threads, " + what + ", default options:\n  "
                 + String.join("\n  ", report));
         assertEquals(List.of(), unexpected, "every refusal is RATE_LIMITED");
-        assertEquals(Collections.nCopies(trials, n), admittedPerTrial, "exactly N in every trial:\n" + String.join("\n", report));
+        return out;
     }
 
     private void awaitResolved() {
@@ -192,7 +229,7 @@ class FleetTest {
         }
     }
 
-    /** Key and account limits, a one-bucket request and a failure budget: one Redis command each. */
+    /** Key and account limits at a cost, their give-back, a one-bucket request and a failure budget: one Redis command each. */
     @Test
     void everyLimitOfARequestIsOneRedisCall() {
         Limit perKey = Limit.perSecond(1000);
@@ -202,7 +239,10 @@ class FleetTest {
         try (StatefulRedisConnection<String, String> c = clientA.connect()) {
             Map<String, Long> before = commandCalls(c);
             for (int i = 0; i < 50; i++) {
-                assertTrue(limiterA.tryTakeAll(three).allowed());
+                assertTrue(limiterA.tryTakeAll(three, 3).allowed());
+            }
+            for (int i = 0; i < 10; i++) {
+                limiterA.giveBack(three, 2);
             }
             for (int i = 0; i < 10; i++) {
                 limiterB.spend(new Quota("fn:one", Limit.perHour(1_000)));
@@ -211,9 +251,9 @@ class FleetTest {
             Map<String, Long> delta = new TreeMap<>(commandCalls(c));
             delta.replaceAll((cmd, calls) -> calls - before.getOrDefault(cmd, 0L));
             delta.values().removeIf(calls -> calls == 0);
-            assertEquals(70L, delta.remove("evalsha"), "50 three-limit takes, 10 spends, 10 peeks: 70 script calls " + delta);
+            assertEquals(80L, delta.remove("evalsha"), "50 three-limit takes, 10 give-backs, 10 spends, 10 peeks: 80 script calls " + delta);
             // What the script itself calls is counted too; nothing else was sent.
-            delta.keySet().removeAll(Set.of("time", "get", "set", "info"));
+            delta.keySet().removeAll(Set.of("time", "get", "set", "del", "info"));
             assertEquals(Map.of(), delta, "no command but the script's");
         }
     }
@@ -239,6 +279,10 @@ class FleetTest {
             assertTrue(limiterA.tryTakeAll(List.of(q)).allowed(), "EVAL after NOSCRIPT");
             assertTrue(limiterB.tryTakeAll(List.of(q)).allowed(), "and EVALSHA again: the EVAL cached it");
             assertFalse(limiterB.tryTakeAll(List.of(q)).allowed(), "one bucket of 3 throughout");
+            c.sync().scriptFlush();
+            limiterB.giveBack(List.of(q), 2); // a give-back after NOSCRIPT is sent again too
+            assertTrue(limiterA.tryTakeAll(List.of(q), 2).allowed(), "the 2 came back");
+            assertFalse(limiterA.tryTakeAll(List.of(q)).allowed());
             assertTrue(c.sync().scriptExists(BucketScript.SHA1).get(0));
         }
         assertEquals(0, limiterA.unanswered() + limiterB.unanswered());

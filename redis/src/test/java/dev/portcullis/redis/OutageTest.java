@@ -19,6 +19,7 @@ import dev.portcullis.RateLimitPolicy;
 import dev.portcullis.spi.RateLimiter;
 import dev.portcullis.spi.RateLimiter.Quota;
 import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 
@@ -66,7 +67,7 @@ class OutageTest {
     @BeforeEach
     void start() throws Exception {
         redis = RedisServer.start();
-        client = redis.client();
+        client = Clients.of(redis);
     }
 
     @AfterEach
@@ -269,9 +270,9 @@ class OutageTest {
     }
 
     /**
-     * A stall shorter than two timeouts (Redis paused 1.3 timeouts): the 8 calls in flight are
-     * refused, but the breaker stays closed, and once Redis answers them their tokens come back,
-     * so the bucket still admits exactly its capacity.
+     * A stall shorter than two timeouts (Redis paused 1.3 timeouts): the 8 calls in flight (each of
+     * cost 3) are refused, but the breaker stays closed, and once Redis answers them their tokens
+     * come back, all 3 of each, so the bucket still admits exactly its capacity.
      */
     @Test
     void aStallRefusesTheCallsInFlightGivesTheirTokensBackAndKeepsTheBreakerClosed() throws Exception {
@@ -287,7 +288,7 @@ class OutageTest {
                 for (int t = 0; t < 8; t++) {
                     futures.add(pool.submit(() -> {
                         go.await();
-                        takes.add(limiter.tryTakeAll(quotas));
+                        takes.add(limiter.tryTakeAll(quotas, 3));
                         return null;
                     }));
                 }
@@ -313,7 +314,7 @@ class OutageTest {
             while (limiter.tryTakeAll(quotas).allowed()) {
                 admitted++;
             }
-            assertEquals(100, admitted, "the 8 held takes ran on Redis, and gave their tokens back");
+            assertEquals(100, admitted, "the 8 held takes of 3 ran on Redis, and gave their 24 tokens back");
             assertEquals(List.of(), states(), "the breaker never switched");
         }
     }
@@ -406,6 +407,39 @@ class OutageTest {
             await(() -> limiter.state() == BreakerState.CLOSED, OPEN.toMillis() + SLACK_MS, "back on Redis");
             assertTrue(node.authenticator().authenticate(AuthRequest.apiKey(k.token(), "203.0.113.7")).allowed());
             assertEquals(0, limiter.nanosUntilAvailable(budget));
+        }
+    }
+
+    /**
+     * A give-back while Redis is away goes where the takes of that moment go: to LOCAL's buckets
+     * (capped at their capacity), and under DENY nowhere; back on Redis, to Redis.
+     */
+    @Test
+    void aGiveBackWhileRedisIsAwayGoesToTheFallbackAndUnderDenyNowhere() throws Exception {
+        redis.kill();
+        try (RedisRateLimiter local = limiter(Fallback.LOCAL, null);
+             RedisRateLimiter deny = limiter(Fallback.DENY, null)) {
+            assertEquals(List.of(BreakerState.OPEN, BreakerState.OPEN), states());
+            List<Quota> quotas = List.of(new Quota("k:gb:" + Limit.perDay(5), Limit.perDay(5)));
+            assertTrue(local.tryTakeAll(quotas, 4).allowed());
+            assertFalse(local.tryTakeAll(quotas, 2).allowed());
+            local.giveBack(quotas, 3);
+            assertTrue(local.tryTakeAll(quotas, 4).allowed(), "1 + 3 back");
+            assertFalse(local.tryTakeAll(quotas, 1).allowed());
+            local.giveBack(quotas, 50);
+            assertTrue(local.tryTakeAll(quotas, 5).allowed(), "capped at 5");
+            assertFalse(local.tryTakeAll(quotas, 1).allowed());
+
+            deny.giveBack(quotas, 3); // nothing to give to, and no exception
+            assertFalse(deny.tryTakeAll(quotas, 1).allowed());
+
+            redis.restart();
+            await(() -> local.state() == BreakerState.CLOSED && deny.state() == BreakerState.CLOSED,
+                    OPEN.toMillis() + SLACK_MS, "back on Redis");
+            assertTrue(local.tryTakeAll(quotas, 5).allowed(), "Redis's bucket, full");
+            deny.giveBack(quotas, 2);
+            assertTrue(local.tryTakeAll(quotas, 2).allowed(), "given back on Redis, shared by both limiters");
+            assertFalse(deny.tryTakeAll(quotas, 1).allowed());
         }
     }
 

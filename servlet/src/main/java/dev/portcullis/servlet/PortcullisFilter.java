@@ -64,6 +64,8 @@ public final class PortcullisFilter implements Filter {
     public static final String PRINCIPAL_ATTRIBUTE = "dev.portcullis.principal";
     /** Request attribute holding the canonical resource the rule was decided on (e.g. {@code example.com}), when it had one. */
     public static final String RESOURCE_ATTRIBUTE = "dev.portcullis.resource";
+    /** Where the filter leaves what {@link #charge} needs: the authenticator that admitted the request. */
+    private static final String AUTHENTICATOR_ATTRIBUTE = "dev.portcullis.authenticator";
 
     private static final HttpVerdict BAD_REQUEST = new HttpVerdict(400, Map.of(), "Bad Request");
     private static final HttpVerdict NOT_FOUND = new HttpVerdict(404, Map.of(), "Not Found");
@@ -125,8 +127,12 @@ public final class PortcullisFilter implements Filter {
             return;
         }
 
-        List<String> authorization = values(request.getHeaders("Authorization"));
-        AuthRequest ask = AuthRequest.http(authorization, client(request));
+        Enumeration<String> authorization = request.getHeaders("Authorization");
+        String credentials = authorization != null && authorization.hasMoreElements() ? authorization.nextElement() : null;
+        AuthRequest ask = ask(credentials, authorization, client(request));
+        if (route.cost != 1) {
+            ask = ask.cost(route.cost);
+        }
         String resource = route.resource(path);
         String canonical = null;
         if (resource == null) {
@@ -147,13 +153,72 @@ public final class PortcullisFilter implements Filter {
             render(request, response, NOT_A_RESOURCE);
             return;
         }
-        verdict.headers().forEach(response::setHeader);
+        setHeaders(response, verdict);
         Principal principal = result.principal();
         request.setAttribute(PRINCIPAL_ATTRIBUTE, principal);
+        request.setAttribute(AUTHENTICATOR_ATTRIBUTE, authenticator);
         if (canonical != null) {
             request.setAttribute(RESOURCE_ATTRIBUTE, canonical);
         }
-        chain.doFilter(new AuthenticatedRequest(request, principal, authType(authorization)), response);
+        chain.doFilter(new AuthenticatedRequest(request, principal, authType(credentials)), response);
+    }
+
+    /**
+     * The request to decide, from the first {@code Authorization} value and the rest of them:
+     * the common single value goes to the core as it is, with no list to build and copy; several
+     * go as a list, which the core refuses as malformed.
+     */
+    private static AuthRequest ask(String first, Enumeration<String> rest, Object client) {
+        if (first == null || !rest.hasMoreElements()) {
+            return AuthRequest.http(first, client);
+        }
+        List<String> all = new ArrayList<>();
+        all.add(first);
+        while (rest.hasMoreElements()) {
+            all.add(rest.nextElement());
+        }
+        return AuthRequest.http(all, client);
+    }
+
+    /** The verdict's fields on the response; most allowed requests have none, and then nothing is iterated. */
+    private static void setHeaders(HttpServletResponse response, HttpVerdict v) {
+        Map<String, String> headers = v.headers();
+        if (!headers.isEmpty()) {
+            headers.forEach(response::setHeader);
+        }
+    }
+
+    /**
+     * Charges an admitted request {@code cost} once the application knows it (a send to as many
+     * recipients as its body names, on a rule declared with {@link Builder#cost cost 0}): the
+     * principal is authorized again for the rule's permission on the request's resource and
+     * {@code cost} is taken from its rate limits and credits, all or nothing
+     * ({@link Authenticator#authorize(Principal, String, String, long)}). When that is refused the
+     * answer (429 with {@code RateLimit} fields, or 401/403 if the key changed meanwhile) is written,
+     * with nothing taken; when it is paid the {@code RateLimit} fields are updated.
+     *
+     * @param permission the rule's permission
+     * @return {@code true} if paid: go on; {@code false}: the response is written, stop
+     * @throws IllegalStateException if this filter did not admit the request
+     */
+    public static boolean charge(HttpServletRequest request, HttpServletResponse response, String permission, long cost)
+            throws IOException {
+        Principal principal = (Principal) request.getAttribute(PRINCIPAL_ATTRIBUTE);
+        Authenticator authenticator = (Authenticator) request.getAttribute(AUTHENTICATOR_ATTRIBUTE);
+        if (principal == null || authenticator == null) {
+            throw new IllegalStateException("charge() is for requests a PortcullisFilter admitted");
+        }
+        String resource = (String) request.getAttribute(RESOURCE_ATTRIBUTE);
+        AuthResult r = resource != null ? authenticator.authorize(principal, permission, resource, cost)
+                : authenticator.authorize(principal, permission, cost);
+        HttpVerdict v = r.http();
+        if (!r.allowed()) {
+            response.reset();
+            writeVerdict(request, response, v, false);
+            return false;
+        }
+        setHeaders(response, v);
+        return true;
     }
 
     /**
@@ -163,7 +228,9 @@ public final class PortcullisFilter implements Filter {
      * match the path, 404 when none does. Nothing reaches the application.
      */
     private void unmatched(HttpServletRequest request, HttpServletResponse response, String[] path) throws IOException {
-        AuthResult result = authenticator.authenticate(AuthRequest.http(values(request.getHeaders("Authorization")), client(request)));
+        Enumeration<String> authorization = request.getHeaders("Authorization");
+        String credentials = authorization != null && authorization.hasMoreElements() ? authorization.nextElement() : null;
+        AuthResult result = authenticator.authenticate(ask(credentials, authorization, client(request)));
         if (!result.allowed()) {
             render(request, response, result.http());
             return;
@@ -217,15 +284,20 @@ public final class PortcullisFilter implements Filter {
         return all;
     }
 
-    private static String authType(List<String> authorization) {
-        String h = authorization.get(0);
-        return h.regionMatches(true, 0, "Basic", 0, 5) ? HttpServletRequest.BASIC_AUTH : "BEARER";
+    /** The scheme of an admitted request's one {@code Authorization} value. */
+    private static String authType(String credentials) {
+        return credentials == null ? null : credentials.regionMatches(true, 0, "Basic", 0, 5) ? HttpServletRequest.BASIC_AUTH : "BEARER";
     }
 
     /** The answer to authenticated credentials on a path whose resource cannot be a resource name. */
     private static final HttpVerdict NOT_A_RESOURCE = new HttpVerdict(403, java.util.Map.of(), "Forbidden");
 
     private void render(HttpServletRequest request, HttpServletResponse response, HttpVerdict v) throws IOException {
+        writeVerdict(request, response, v, bearer);
+    }
+
+    private static void writeVerdict(HttpServletRequest request, HttpServletResponse response, HttpVerdict v, boolean bearer)
+            throws IOException {
         response.setStatus(v.status());
         if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
             // The body stays unread; say the connection ends with this answer, or a client reusing it
@@ -304,6 +376,27 @@ public final class PortcullisFilter implements Filter {
          */
         public Builder route(String method, String template, String permission) {
             return add(method, template, checkPermission(permission), null);
+        }
+
+        /**
+         * Charges requests of the rule for {@code method} and {@code template} (declared before)
+         * {@code cost} instead of 1 (see {@code AuthRequest.cost}): taken from the key's and the
+         * account's rate limits and credits once everything else admitted it. {@code 0} admits
+         * without taking anything, for a read that stays free or for a request the application
+         * charges itself with {@link PortcullisFilter#charge} once it has read the body.
+         *
+         * @throws IllegalArgumentException if no such rule was declared, it is public, or the cost is out of range
+         */
+        public Builder cost(String method, String template, long cost) {
+            AuthRequest.http((String) null, null).cost(cost); // the core's own range check
+            for (int i = 0; i < routes.size(); i++) {
+                Route r = routes.get(i);
+                if (r.method.equals(method) && r.template.equals(template) && r.permission != null) {
+                    routes.set(i, r.withCost(cost));
+                    return this;
+                }
+            }
+            throw new IllegalArgumentException("no rule " + method + " " + template + " with a permission was declared");
         }
 
         /** Requests of {@code method} to {@code template} need no credentials (health checks, public pages); none are read. */

@@ -20,13 +20,21 @@ final class Route {
     /** One entry per segment: the literal, or {@code null} for a variable. */
     private final String[] literals;
     private final int resourceIndex;
+    /** What the filter charges a request of this rule (see {@code AuthRequest.cost}); 1 unless set. */
+    final long cost;
 
-    private Route(String method, String template, String permission, String[] literals, int resourceIndex) {
+    private Route(String method, String template, String permission, String[] literals, int resourceIndex, long cost) {
         this.method = method;
         this.template = template;
         this.permission = permission;
         this.literals = literals;
         this.resourceIndex = resourceIndex;
+        this.cost = cost;
+    }
+
+    /** The same rule, charging {@code cost}. */
+    Route withCost(long cost) {
+        return new Route(method, template, permission, literals, resourceIndex, cost);
     }
 
     /**
@@ -62,7 +70,7 @@ final class Route {
         if (resourceVariable != null && resourceIndex < 0) {
             throw new IllegalArgumentException("no variable {" + resourceVariable + "} in " + template);
         }
-        return new Route(method, template, permission, literals, resourceIndex);
+        return new Route(method, template, permission, literals, resourceIndex, 1);
     }
 
     /** Whether the canonical {@code path} segments fit: same count, equal literals, a non-empty value for each variable. */

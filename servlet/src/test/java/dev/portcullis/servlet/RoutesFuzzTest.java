@@ -12,6 +12,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.portcullis.servlet.RouteReference.Kind;
 import dev.portcullis.servlet.RouteReference.Normaliser;
 import dev.portcullis.servlet.RouteReference.Rule;
+import dev.portcullis.testing.FuzzInput;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -291,12 +292,8 @@ class RoutesFuzzTest {
     /** The fields of an input: split at {@code 0xFF}, each UTF-8; at least one. */
     static List<String> fields(byte[] data) {
         List<String> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i <= data.length; i++) {
-            if (i == data.length || data[i] == (byte) 0xFF) {
-                out.add(new String(data, start, i - start, StandardCharsets.UTF_8));
-                start = i + 1;
-            }
+        for (byte[] field : FuzzInput.rawFields(data)) {
+            out.add(new String(field, StandardCharsets.UTF_8));
         }
         return out;
     }

@@ -6,9 +6,10 @@ import dev.portcullis.KeySpec;
 import dev.portcullis.Limit;
 import dev.portcullis.Portcullis;
 import dev.portcullis.RateLimitPolicy;
-import dev.portcullis.spi.CredentialStore;
 import dev.portcullis.spi.KeyRecord;
 import dev.portcullis.spi.StoreException;
+import dev.portcullis.testing.ForwardingCredentialStore;
+import dev.portcullis.testkit.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StatusTest {
     private static final String SEND = "/v3/example.com/messages";
 
-    private final TestClock clock = new TestClock();
+    private final MutableClock clock = new MutableClock();
     private Fixture f;
     private Echo app;
     private Jetty jetty;
@@ -307,8 +308,7 @@ class StatusTest {
     }
 
     /** The in-memory store, with a switch that makes key reads fail as an unreachable database would. */
-    static final class FlakyStore implements CredentialStore {
-        private final CredentialStore real = CredentialStore.inMemory();
+    static final class FlakyStore extends ForwardingCredentialStore {
         volatile boolean down;
 
         @Override
@@ -316,52 +316,7 @@ class StatusTest {
             if (down) {
                 throw new StoreException("down for the test");
             }
-            return real.findById(id);
-        }
-
-        @Override
-        public Optional<KeyRecord> findByUsername(String username) {
-            return real.findByUsername(username);
-        }
-
-        @Override
-        public KeyRecord save(KeyRecord record, long expectedVersion) {
-            return real.save(record, expectedVersion);
-        }
-
-        @Override
-        public dev.portcullis.spi.Page<KeyRecord> listByAccount(String account, String cursor, int limit) {
-            return real.listByAccount(account, cursor, limit);
-        }
-
-        @Override
-        public void addUsage(java.util.Collection<dev.portcullis.spi.Usage> batch) {
-            real.addUsage(batch);
-        }
-
-        @Override
-        public Optional<dev.portcullis.spi.Usage> usage(String keyId) {
-            return real.usage(keyId);
-        }
-
-        @Override
-        public Optional<dev.portcullis.spi.AccountRecord> findAccount(String account) {
-            return real.findAccount(account);
-        }
-
-        @Override
-        public dev.portcullis.spi.AccountRecord saveAccount(dev.portcullis.spi.AccountRecord account, long expectedVersion) {
-            return real.saveAccount(account, expectedVersion);
-        }
-
-        @Override
-        public AutoCloseable subscribe(java.util.function.Consumer<dev.portcullis.spi.StoreChange> listener) {
-            return real.subscribe(listener);
-        }
-
-        @Override
-        public boolean hasChangeFeed() {
-            return real.hasChangeFeed();
+            return delegate().findById(id);
         }
     }
 }

@@ -3,14 +3,11 @@ package dev.portcullis.smtp;
 import dev.portcullis.AuthResult;
 import dev.portcullis.Authenticator;
 import dev.portcullis.Grant;
-import dev.portcullis.Limit;
 import dev.portcullis.Principal;
-import dev.portcullis.spi.RateLimiter;
 import dev.portcullis.AuthResult.SmtpReply;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.MessageHandlerFactory;
@@ -18,7 +15,7 @@ import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.TooMuchDataException;
 
 /**
- * Puts MAIL FROM authorization and the recipient limit in front of the application's handlers.
+ * Puts MAIL FROM authorization and the per-recipient charge in front of the application's handlers.
  * The application's handler is created only once the sender is authorized, so it never sees a
  * transaction Portcullis refused.
  */
@@ -32,7 +29,6 @@ final class GuardedMessages implements MessageHandlerFactory {
      * address syntax"; RFC 5321 §4.5.3.1.10 answers an over-long path with 501 too.
      */
     static final SmtpReply BAD_SENDER_SYNTAX = new SmtpReply(501, "5.1.7", "Bad sender address syntax");
-    static final SmtpReply RATE_LIMITED = new SmtpReply(450, "4.7.1", "Rate limit exceeded, try again later");
 
     private final Authenticator authenticator;
     private final SmtpOptions options;
@@ -80,21 +76,22 @@ final class GuardedMessages implements MessageHandlerFactory {
         return r.allowed() ? null : r.smtp();
     }
 
-    /** {@code null} if a recipient may be added, else the refusal. */
-    SmtpReply recipientRefusal(Principal principal) {
-        Limit limit = options.recipientLimit;
-        if (limit == null) {
-            return null;
-        }
-        // The key names the limit too, so a changed limit is a new bucket (RateLimiter's contract).
-        String owner = limit.scope() == Limit.Scope.ACCOUNT ? "account:" + principal.account() : "key:" + principal.keyId();
-        RateLimiter.Quota quota = new RateLimiter.Quota("smtp-rcpt:" + owner + ":" + limit, limit);
-        return options.limiter.tryTakeAll(List.of(quota)).allowed() ? null : RATE_LIMITED;
+    /**
+     * {@code null} if a recipient may be added, else the refusal: each accepted {@code RCPT} costs 1,
+     * charged through core to the key's and the account's rate limits and credits (450 4.7.1 when a
+     * limit refuses, 452 4.5.3 when credits run out), on the sender's domain as authorized at MAIL.
+     */
+    SmtpReply recipientRefusal(Principal principal, String senderDomain) {
+        AuthResult r = senderDomain == null ? authenticator.authorize(principal, SEND, 1)
+                : authenticator.authorize(principal, SEND, senderDomain, 1);
+        return r.allowed() ? null : r.smtp();
     }
 
     private final class Guard implements MessageHandler {
         private final MessageContext context;
         private Principal principal;
+        /** The MAIL FROM domain recipients are charged on; {@code null}: no domain (null sender, address literal). */
+        private String senderDomain;
         private MessageHandler delegate;
 
         Guard(MessageContext context) {
@@ -109,13 +106,15 @@ final class GuardedMessages implements MessageHandlerFactory {
             if (refusal != null) {
                 throw SaslAuthentication.reject(refusal);
             }
+            SmtpPath.Mailbox mailbox = from.isEmpty() ? null : SmtpPath.parse(from);
+            senderDomain = mailbox == null || mailbox.addressLiteral() ? null : mailbox.domain();
             delegate = application.create(context);
             delegate.from(from);
         }
 
         @Override
         public void recipient(String recipient) throws RejectException {
-            SmtpReply refusal = recipientRefusal(principal);
+            SmtpReply refusal = recipientRefusal(principal, senderDomain);
             if (refusal != null) {
                 throw SaslAuthentication.reject(refusal);
             }

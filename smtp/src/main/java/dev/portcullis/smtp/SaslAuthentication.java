@@ -21,22 +21,25 @@ import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.server.Session;
 
 /**
- * AUTH PLAIN and LOGIN, driven through the core's {@link SaslExchange}: parsing, failure
- * budgets, verification, allowlists and events are all the core's. This class only carries lines
- * between SubEthaSMTP and the exchange, and counts failures per connection.
+ * AUTH PLAIN, LOGIN, OAUTHBEARER and XOAUTH2, driven through the core's {@link SaslExchange}:
+ * parsing, failure budgets, verification, allowlists and events are all the core's. This class only
+ * carries lines between SubEthaSMTP and the exchange, and counts failures per connection.
  */
 final class SaslAuthentication implements AuthenticationHandlerFactory {
-    private static final List<String> MECHANISMS = List.of("PLAIN", "LOGIN");
+    private static final List<String> MECHANISMS = List.of("PLAIN", "LOGIN", "OAUTHBEARER", "XOAUTH2");
     static final SmtpReply CLOSING = new SmtpReply(421, "4.7.0", "Too many failed authentication attempts, closing connection");
 
     private final Authenticator authenticator;
     private final int maxFailures;
+    /** The server's sessions, for {@link PortcullisSmtp#stop}: the one thing of this adapter a built server hands back. */
+    final SessionControl control;
     /** Per connection; SubEthaSMTP makes a new handler for every AUTH command. Weak: sessions just end. */
     private final Map<Session, Connection> connections = Collections.synchronizedMap(new WeakHashMap<>());
 
-    SaslAuthentication(Authenticator authenticator, int maxFailures) {
+    SaslAuthentication(Authenticator authenticator, int maxFailures, SessionControl control) {
         this.authenticator = authenticator;
         this.maxFailures = maxFailures;
+        this.control = control;
     }
 
     /** What one connection's AUTH attempts have earned so far. */
@@ -58,6 +61,8 @@ final class SaslAuthentication implements AuthenticationHandlerFactory {
     private final class Handler implements AuthenticationHandler {
         private SaslExchange exchange;
         private Principal principal;
+        /** Whether this exchange's failure was counted: at an RFC 7628 error challenge already, or at its end. */
+        private boolean counted;
 
         @Override
         public Optional<String> auth(String clientInput, MessageContext context) throws RejectException {
@@ -75,19 +80,24 @@ final class SaslAuthentication implements AuthenticationHandlerFactory {
             } else {
                 step = exchange.respond(clientInput);
             }
+            AuthResult result = step.result();
+            if (result != null && !result.allowed() && !counted) {
+                // Counted when decided: after an OAUTHBEARER error challenge the client's "*" is answered
+                // by SubEthaSMTP, and this handler would never see the end of the exchange.
+                counted = true;
+                DenyReason reason = result.reason();
+                if (reason == DenyReason.TOO_MANY_FAILURES) {
+                    connection.overBudget = true;
+                } else if (reason != DenyReason.BUSY && reason != DenyReason.STORE_UNAVAILABLE) {
+                    connection.failures++; // the server's trouble is not the client's failure
+                }
+            }
             if (!step.done()) {
                 return Optional.of(step.reply().line());
             }
-            AuthResult result = step.result();
             if (result.allowed()) {
                 principal = result.principal();
                 return Optional.empty(); // SubEthaSMTP answers its own "235 Authentication successful."
-            }
-            DenyReason reason = result.reason();
-            if (reason == DenyReason.TOO_MANY_FAILURES) {
-                connection.overBudget = true;
-            } else if (reason != DenyReason.BUSY && reason != DenyReason.STORE_UNAVAILABLE) {
-                connection.failures++; // the server's trouble is not the client's failure
             }
             throw reject(step.reply());
         }

@@ -1,10 +1,7 @@
 package dev.portcullis.smtp;
 
-import dev.portcullis.Limit;
-import dev.portcullis.spi.RateLimiter;
 import dev.portcullis.TrustedProxies;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
@@ -17,7 +14,6 @@ import javax.net.ssl.SSLContext;
  * <pre>{@code
  * SmtpOptions options = SmtpOptions.builder()
  *         .startTls(sslContext)                              // port 587
- *         .recipientRateLimit(Limit.perMinute(600))
  *         .proxyProtocolFrom("10.0.0.0/8")                   // behind an L4 load balancer
  *         .build();
  * }</pre>
@@ -28,8 +24,6 @@ public final class SmtpOptions {
 
     final Transport transport;
     final SSLContext tls;
-    final Limit recipientLimit;
-    final RateLimiter limiter;
     final boolean nullSender;
     final boolean addressLiterals;
     final int maxFailedAuth;
@@ -41,8 +35,6 @@ public final class SmtpOptions {
     private SmtpOptions(Builder b) {
         this.transport = b.transport;
         this.tls = b.tls;
-        this.recipientLimit = b.recipientLimit;
-        this.limiter = b.limiter != null ? b.limiter : b.recipientLimit != null ? RateLimiter.local(Clock.systemUTC()) : null;
         this.nullSender = b.nullSender;
         this.addressLiterals = b.addressLiterals;
         this.maxFailedAuth = b.maxFailedAuth > 0 ? b.maxFailedAuth : 3;
@@ -56,7 +48,7 @@ public final class SmtpOptions {
 
     @Override
     public String toString() {
-        return "SmtpOptions[" + transport + (recipientLimit != null ? ", recipients " + recipientLimit : "")
+        return "SmtpOptions[" + transport
                 + (proxies == null ? "" : ", PROXY from " + proxyBlocks) + "]";
     }
 
@@ -64,8 +56,6 @@ public final class SmtpOptions {
     public static final class Builder {
         private Transport transport;
         private SSLContext tls;
-        private Limit recipientLimit;
-        private RateLimiter limiter;
         private boolean nullSender;
         private boolean addressLiterals;
         private int maxFailedAuth;
@@ -104,31 +94,13 @@ public final class SmtpOptions {
         }
 
         /**
-         * Offers and accepts AUTH PLAIN and LOGIN without TLS, where passwords and API keys cross
+         * Offers and accepts AUTH without TLS, where passwords and API keys cross
          * the network in the clear. For tests on loopback only. The core refuses such exchanges
          * ({@code 538 5.7.11}) unless its Portcullis was also built with
          * {@code insecureAllowSaslWithoutTls()}.
          */
         public Builder insecurePlaintextAuth() {
             return transport(Transport.PLAINTEXT, null);
-        }
-
-        /**
-         * At most this many accepted {@code RCPT TO} per credential ({@link Limit#perAccount()}: per
-         * account); over it, {@code 450 4.7.1}. Default none. Buckets live in
-         * {@link #rateLimiter} (default: in this process).
-         */
-        public Builder recipientRateLimit(Limit limit) {
-            once(recipientLimit != null, "recipientRateLimit");
-            this.recipientLimit = Objects.requireNonNull(limit, "limit");
-            return this;
-        }
-
-        /** Where recipient buckets live, e.g. the Redis limiter a fleet shares; default {@link RateLimiter#local}. */
-        public Builder rateLimiter(RateLimiter limiter) {
-            once(this.limiter != null, "rateLimiter");
-            this.limiter = Objects.requireNonNull(limiter, "limiter");
-            return this;
         }
 
         /**

@@ -20,7 +20,10 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Jakarta Mail (Angus) as a real submission client, over STARTTLS (587) and implicit TLS (465). */
+/**
+ * Jakarta Mail (Angus) as a real submission client, over STARTTLS (587) and implicit TLS (465), with
+ * PLAIN, LOGIN and XOAUTH2.
+ */
 class AngusClientTest {
 
     enum Mode {
@@ -88,6 +91,32 @@ class AngusClientTest {
             assertEquals(login.id(), first.principal().keyId());
             assertTrue(new String(first.data(), StandardCharsets.UTF_8).contains("sent through Portcullis"));
             assertEquals(key.id(), t.deliveries.remove().principal().keyId());
+        }
+    }
+
+    /**
+     * Angus's XOAUTH2 (off unless named in {@code mail.smtp.auth.mechanisms}) sends
+     * {@code user=…^Aauth=Bearer <password>^A^A}: the API key as the bearer token, the user as the
+     * authorization identity (a key username or a mailbox the key may send as).
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void sendsWithXoauth2AndAnApiKeyAsTheBearerToken(Mode mode) throws Exception {
+        try (TestServer t = new TestServer(mode.options())) {
+            IssuedKey key = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build());
+            send(mode, t.port(), "XOAUTH2", "api", key.token(), "news@example.com");
+            send(mode, t.port(), "XOAUTH2", "news@example.com", key.token(), "news@example.com");
+            assertEquals(2, t.deliveries.size());
+            assertEquals(key.id(), t.deliveries.remove().principal().keyId());
+
+            IssuedKey revoked = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build());
+            t.keys().revoke(revoked.id());
+            try (Transport transport = connect(mode, t.port(), "XOAUTH2")) {
+                // The error challenge is more than Angus's XOAUTH2 expects: it gives up, as for a 535.
+                assertThrows(AuthenticationFailedException.class, () -> transport.connect("127.0.0.1", t.port(), "api", revoked.token()));
+            }
+            assertEquals(dev.portcullis.DenyReason.REVOKED, t.events.stream().reduce((a, b) -> b).orElseThrow().reason());
+            assertEquals(1, t.deliveries.size());
         }
     }
 

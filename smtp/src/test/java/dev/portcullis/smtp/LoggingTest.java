@@ -48,6 +48,10 @@ class LoggingTest {
                     {"AUTH LOGIN", b64("SMTP_Injection"), b64(key.token())},
                     {"AUTH PLAIN " + plain("api", wrongKey)},
                     {"AUTH PLAIN", plain("apikey", key.token())},
+                    {"AUTH OAUTHBEARER " + BearerTranscriptTest.oauthBearer("api", key.token())},
+                    {"AUTH OAUTHBEARER " + BearerTranscriptTest.oauthBearer("api", wrongKey), "AQ=="},
+                    {"AUTH XOAUTH2", BearerTranscriptTest.xoauth2("postmaster@example.com", key.token())},
+                    {"AUTH XOAUTH2 " + BearerTranscriptTest.xoauth2("someone", key.token()), ""},
             };
             for (String[] lines : attempts) {
                 for (String l : lines) {
@@ -65,7 +69,7 @@ class LoggingTest {
                 }
             }
         }
-        secrets.removeIf(s -> s.length() < 8 || s.equals("PLAIN") || s.equals("LOGIN"));
+        secrets.removeIf(s -> s.length() < 8 || s.equals("PLAIN") || s.equals("LOGIN") || s.equals("OAUTHBEARER") || s.equals("XOAUTH2"));
         String log = Files.readString(LOG, StandardCharsets.UTF_8);
         assertTrue(log.contains("key_id=" + keyId), "the audit listener logged these attempts: the log is the right one");
         assertTrue(log.contains("Cipher suite"), "and SubEthaSMTP's own DEBUG lines are in it");

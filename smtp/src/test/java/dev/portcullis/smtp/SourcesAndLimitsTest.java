@@ -8,6 +8,7 @@ import dev.portcullis.AuthEvent;
 import dev.portcullis.DenyReason;
 import dev.portcullis.IssuedKey;
 import dev.portcullis.KeySpec;
+import dev.portcullis.RateLimitPolicy;
 import dev.portcullis.Limit;
 
 import org.junit.jupiter.api.Test;
@@ -100,13 +101,17 @@ class SourcesAndLimitsTest {
     }
 
     @Test
-    void recipientsAreRateLimitedPerKeyOrPerAccount() throws Exception {
-        SmtpOptions perKey = SmtpOptions.builder().startTls(TestTls.server()).recipientRateLimit(Limit.perHour(3)).build();
-        try (TestServer t = new TestServer(perKey)) {
-            IssuedKey one = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build());
-            IssuedKey two = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build());
+    void eachAcceptedRecipientCostsOneOfTheKeysAndTheAccountsLimits() throws Exception {
+        SmtpOptions options = SmtpOptions.builder().startTls(TestTls.server()).build();
+        try (TestServer t = new TestServer(options)) {
+            RateLimitPolicy threePerHour = RateLimitPolicy.of(Limit.perHour(3));
+            IssuedKey one = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com")
+                    .rateLimit(threePerHour).build());
+            IssuedKey two = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com")
+                    .rateLimit(threePerHour).build());
             try (Wire w = tlsSession(Wire.connect(t.port()))) {
-                w.ask("AUTH PLAIN " + plain("api", one.token()));
+                assertEquals("235 Authentication successful.", w.ask("AUTH PLAIN " + plain("api", one.token())),
+                        "logging in is free: it takes none of the three");
                 w.ask("MAIL FROM:<a@example.com>");
                 for (int i = 0; i < 3; i++) {
                     assertEquals("250 Ok", w.ask("RCPT TO:<r" + i + "@elsewhere.test>"));
@@ -125,9 +130,8 @@ class SourcesAndLimitsTest {
             }
             assertEquals(3, t.deliveries.remove().recipients().size());
         }
-        SmtpOptions perAccount = SmtpOptions.builder().startTls(TestTls.server())
-                .recipientRateLimit(Limit.perHour(1).perAccount()).build();
-        try (TestServer t = new TestServer(perAccount)) {
+        try (TestServer t = new TestServer(options)) {
+            t.keys().setAccountRateLimit("acme", RateLimitPolicy.of(Limit.perHour(1)));
             IssuedKey one = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build());
             IssuedKey two = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build());
             String[] replies = new String[2];
@@ -141,6 +145,35 @@ class SourcesAndLimitsTest {
             }
             assertEquals("250 Ok", replies[0]);
             assertEquals("450 4.7.1 Rate limit exceeded, try again later", replies[1], "one bucket for the account");
+        }
+    }
+
+    @Test
+    void aKeyOutOfCreditsGets452ForTheNextRecipientAndKeepsThoseItPaidFor() throws Exception {
+        SmtpOptions options = SmtpOptions.builder().startTls(TestTls.server()).build();
+        try (TestServer t = new TestServer(options)) {
+            IssuedKey trial = t.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com")
+                    .credits(2).build());
+            try (Wire w = tlsSession(Wire.connect(t.port()))) {
+                w.ask("AUTH PLAIN " + plain("api", trial.token()));
+                assertEquals("250 Ok", w.ask("MAIL FROM:<a@example.com>"));
+                assertEquals("250 Ok", w.ask("RCPT TO:<r0@elsewhere.test>"));
+                assertEquals("250 Ok", w.ask("RCPT TO:<r1@elsewhere.test>"));
+                assertEquals("452 4.5.3 Out of credits for more recipients, try again later", w.ask("RCPT TO:<r2@elsewhere.test>"),
+                        "RFC 5321 §4.5.3.1.10: 452 keeps the recipients accepted so far");
+                assertEquals("354 End data with <CR><LF>.<CR><LF>", w.ask("DATA"));
+                assertEquals("250 Ok", w.ask("hi\r\n."));
+            }
+            assertEquals(2, t.deliveries.remove().recipients().size());
+            assertEquals(0L, t.keys().get(trial.id()).orElseThrow().credits());
+            assertEquals(DenyReason.CREDITS_EXHAUSTED, last(t).reason());
+            t.keys().addCredits(trial.id(), 1);
+            try (Wire w = tlsSession(Wire.connect(t.port()))) {
+                w.ask("AUTH PLAIN " + plain("api", trial.token()));
+                w.ask("MAIL FROM:<a@example.com>");
+                assertEquals("250 Ok", w.ask("RCPT TO:<r3@elsewhere.test>"), "topped up by one");
+                assertEquals("452 4.5.3 Out of credits for more recipients, try again later", w.ask("RCPT TO:<r4@elsewhere.test>"));
+            }
         }
     }
 

@@ -3,7 +3,6 @@ package dev.portcullis.smtp;
 import static dev.portcullis.smtp.Wire.b64;
 import static dev.portcullis.smtp.Wire.plain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.AuthEvent;
@@ -37,16 +36,16 @@ class StartTlsTranscriptTest {
     }
 
     @Test
-    void ehloBeforeTlsHidesAuthAndAfterTlsOffersIt() throws Exception { // E28
+    void ehloOffersStartTlsBeforeTheHandshakeAndAuthOnlyAfterIt() throws Exception { // E28, RFC 3207 §4.2
         try (Wire w = Wire.connect(t.port())) {
             String before = w.ask("EHLO client.test");
-            assertTrue(before.contains("250-STARTTLS"), before);
-            assertFalse(before.contains("AUTH"), before);
+            assertEquals("250-localhost\n250-8BITMIME\n250-STARTTLS\n250-CHUNKING\n250-SMTPUTF8\n250 Ok", before);
             w.startTls();
             String after = w.ask("EHLO client.test");
-            assertTrue(after.contains("250-AUTH PLAIN LOGIN"), after);
-            assertTrue(after.contains("250-STARTTLS"), "SubEthaSMTP offers STARTTLS again inside TLS (a documented limit)");
-            assertEquals("454 TLS not available due to temporary reason: TLS already active", w.ask("STARTTLS"));
+            assertEquals("250-localhost\n250-8BITMIME\n250-CHUNKING\n250-SMTPUTF8\n"
+                    + "250-AUTH PLAIN LOGIN OAUTHBEARER XOAUTH2\n250 Ok", after, "no STARTTLS once TLS is on");
+            assertEquals("454 TLS not available due to temporary reason: TLS already active", w.ask("STARTTLS"),
+                    "a client that sends it anyway gets SubEthaSMTP's refusal");
         }
     }
 
@@ -54,10 +53,11 @@ class StartTlsTranscriptTest {
     void authBeforeStartTlsIsRefusedAndNeverReachesTheCore() throws Exception { // E28, E29
         try (Wire w = Wire.connect(t.port())) {
             w.ask("EHLO client.test");
-            // SubEthaSMTP's requireTLS reply: 530 without an enhanced code (a documented limit).
-            assertEquals("530 Must issue a STARTTLS command first", w.ask("AUTH PLAIN " + plain(login.username(), login.password())));
-            assertEquals("530 Must issue a STARTTLS command first", w.ask("AUTH LOGIN"));
-            assertEquals("530 5.7.0  Authentication required", w.ask("MAIL FROM:<postmaster@example.com>"));
+            // RFC 3207 §4 with RFC 3463's code, before any other check (SubEthaSMTP's own reply has no code).
+            assertEquals("530 5.7.0 Must issue a STARTTLS command first", w.ask("AUTH PLAIN " + plain(login.username(), login.password())));
+            assertEquals("530 5.7.0 Must issue a STARTTLS command first", w.ask("AUTH LOGIN"));
+            assertEquals("530 5.7.0 Must issue a STARTTLS command first", w.ask("AUTH OAUTHBEARER"));
+            assertEquals("530 5.7.0 Must issue a STARTTLS command first", w.ask("MAIL FROM:<postmaster@example.com>"));
             assertEquals("250 Ok", w.ask("NOOP"));
         }
         assertTrue(t.events.isEmpty(), "no AUTH ran: " + t.events);
@@ -228,5 +228,34 @@ class StartTlsTranscriptTest {
             assertTrue(w.closedByServer());
         }
         assertTrue(t.events.isEmpty(), "neither reached the core: " + t.events);
+    }
+
+    /** CPython's Lib/test/test_smtplib.py vectors: sim_auth = ('Mr.A@somewhere.com', 'somepassword'). */
+    @Test
+    void cpythonSmtplibPlainAndLoginVectorsAuthenticate() throws Exception {
+        t.keys().createSmtpCredential(KeySpec.builder().account("acme").username("Mr.A@somewhere.com").password("somepassword")
+                .grant("messages:send", "somewhere.com").build());
+        try (Wire w = tlsSession()) {
+            assertEquals("235 Authentication successful.", w.ask("AUTH PLAIN AE1yLkFAc29tZXdoZXJlLmNvbQBzb21lcGFzc3dvcmQ="));
+        }
+        try (Wire w = tlsSession()) {
+            assertEquals("334 UGFzc3dvcmQ6", w.ask("AUTH LOGIN TXIuQUBzb21ld2hlcmUuY29t"), "the initial response is the username");
+            assertEquals("235 Authentication successful.", w.ask(b64("somepassword")));
+        }
+        try (Wire w = tlsSession()) {
+            assertEquals("334 VXNlcm5hbWU6", w.ask("AUTH LOGIN"));
+            assertEquals("334 UGFzc3dvcmQ6", w.ask("TXIuQUBzb21ld2hlcmUuY29t"));
+            assertEquals("235 Authentication successful.", w.ask(b64("somepassword")));
+        }
+        try (Wire w = tlsSession()) {
+            // PLAIN with the authzid equal to the login is the same identity; another is refused.
+            assertEquals("235 Authentication successful.",
+                    w.ask("AUTH PLAIN " + b64("Mr.A@somewhere.com\0Mr.A@somewhere.com\0somepassword")));
+        }
+        try (Wire w = tlsSession()) {
+            assertEquals("535 5.7.8 Authentication credentials invalid",
+                    w.ask("AUTH PLAIN " + b64("postmaster@somewhere.com\0Mr.A@somewhere.com\0somepassword")));
+            assertEquals("235 Authentication successful.", w.ask("AUTH PLAIN " + plain("Mr.A@somewhere.com", "somepassword")));
+        }
     }
 }

@@ -57,6 +57,26 @@ final class TestTls {
         }
     }
 
+    private static Path pem;
+
+    /** The test certificate as a PEM file, for clients outside the JVM (curl's {@code --cacert}). */
+    static synchronized Path certificatePem() {
+        try {
+            if (pem == null) {
+                java.security.cert.Certificate cert = keyStore().getCertificate("smtp");
+                String body = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                        .encodeToString(cert.getEncoded());
+                Path file = Files.createTempFile("portcullis-smtp-ca", ".pem");
+                file.toFile().deleteOnExit();
+                Files.writeString(file, "-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n");
+                pem = file;
+            }
+            return pem;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Trusts only the test certificate. */
     static SSLContext client() {
         try {

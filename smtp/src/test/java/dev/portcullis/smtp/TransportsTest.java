@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.DenyReason;
 import dev.portcullis.IssuedKey;
 import dev.portcullis.KeySpec;
-import dev.portcullis.Limit;
 import dev.portcullis.Portcullis;
 
 import org.junit.jupiter.api.Test;
@@ -89,8 +88,6 @@ class TransportsTest {
         assertThrows(IllegalStateException.class, () -> SmtpOptions.builder().build());
         assertThrows(IllegalStateException.class, () -> SmtpOptions.builder().insecurePlaintextAuth().startTls(TestTls.server()));
         assertThrows(IllegalStateException.class, () -> SmtpOptions.builder().allowNullSender().allowNullSender());
-        assertThrows(IllegalStateException.class,
-                () -> SmtpOptions.builder().recipientRateLimit(Limit.perHour(1)).recipientRateLimit(Limit.perHour(2)));
         assertThrows(IllegalArgumentException.class, () -> SmtpOptions.builder().maxFailedAuthPerConnection(2), "E33");
         assertThrows(IllegalStateException.class,
                 () -> SmtpOptions.builder().implicitTls(TestTls.server()).proxyProtocolFrom("10.0.0.0/8").build(),

@@ -103,8 +103,13 @@ class BackOffTest {
         RateLimiter local = RateLimiter.local(Clock.systemUTC());
         RateLimiter remoteLooking = new RateLimiter() {
             @Override
-            public Take tryTakeAll(List<Quota> quotas) {
-                return local.tryTakeAll(quotas);
+            public Take tryTakeAll(List<Quota> quotas, long cost) {
+                return local.tryTakeAll(quotas, cost);
+            }
+
+            @Override
+            public void giveBack(List<Quota> quotas, long cost) {
+                local.giveBack(quotas, cost);
             }
 
             @Override

@@ -84,7 +84,7 @@ class JdbcRestartTest {
             }
             // The application's Flyway ran first (on a schema with tables it would have refused to migrate
             // without a baseline); the store's migrations have their own history table.
-            assertEquals(List.of("APP_NOTE", "PORTCULLIS_ACCOUNT", "PORTCULLIS_CHANGE", "PORTCULLIS_CREDENTIAL",
+            assertEquals(List.of("APP_NOTE", "PORTCULLIS_ACCOUNT", "PORTCULLIS_CHANGE", "PORTCULLIS_CREDENTIAL", "PORTCULLIS_CREDITS",
                     "PORTCULLIS_FEED_STATE", "PORTCULLIS_SCHEMA_HISTORY", "PORTCULLIS_USAGE", "flyway_schema_history"),
                     tables(first.getBean(DataSource.class)), "the application's Flyway and the store's, side by side");
         } // closes Portcullis (writing the usage it holds), then the store (its feed), then the pool

@@ -10,6 +10,7 @@ import dev.portcullis.Portcullis;
 import dev.portcullis.RateLimitPolicy;
 import dev.portcullis.redis.RedisRateLimiter;
 import dev.portcullis.spi.RateLimiter;
+import dev.portcullis.testkit.RedisServer;
 
 import io.lettuce.core.RedisClient;
 

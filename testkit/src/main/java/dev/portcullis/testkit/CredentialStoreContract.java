@@ -29,6 +29,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -398,5 +399,271 @@ public abstract class CredentialStoreContract {
         KeyRecord r = store.findById(id).orElseThrow();
         assertEquals(1 + threads * each, r.version(), "every successful save moved the version by one");
         assertEquals(Long.toString(r.version() - 1), r.name());
+    }
+
+    // --- credits ---
+
+    private static final Instant JAN = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant FEB = Instant.parse("2026-02-01T00:00:00Z");
+
+    private static String owner() {
+        return "credits-" + randomId();
+    }
+
+    private static CredentialStore.CreditTake take(String owner) {
+        return new CredentialStore.CreditTake(owner, 0, null);
+    }
+
+    private long remaining(String owner) {
+        return store.credits(owner).orElseThrow().remaining();
+    }
+
+    @Test
+    void aTakeFromTwoBalancesTakesFromBothAndReportsTheLeastLeft() {
+        String key = owner();
+        String account = owner();
+        store.setCredits(key, new CredentialStore.CreditBalance(10, JAN));
+        store.setCredits(account, new CredentialStore.CreditBalance(4, JAN));
+        assertEquals(OptionalLong.of(1), store.takeCredits(List.of(take(key), take(account)), 3));
+        assertEquals(7, remaining(key));
+        assertEquals(1, remaining(account));
+        assertEquals(OptionalLong.of(0), store.takeCredits(List.of(take(account)), 1), "a balance may be spent to zero");
+    }
+
+    @Test
+    void aTakeOneBalanceRefusesLeavesEveryBalanceUnchanged() {
+        // Both orders of the list, and both orders of the owners, so a store that works through them in
+        // any order has taken from the other balance before it meets the refusal.
+        for (boolean refusingFirst : new boolean[] {true, false}) {
+            String rich = owner();
+            String poor = owner();
+            store.setCredits(rich, new CredentialStore.CreditBalance(100, JAN));
+            store.setCredits(poor, new CredentialStore.CreditBalance(2, JAN));
+            List<CredentialStore.CreditTake> takes = refusingFirst ? List.of(take(poor), take(rich)) : List.of(take(rich), take(poor));
+            assertEquals(OptionalLong.empty(), store.takeCredits(takes, 3));
+            assertEquals(new CredentialStore.CreditBalance(100, JAN), store.credits(rich).orElseThrow());
+            assertEquals(new CredentialStore.CreditBalance(2, JAN), store.credits(poor).orElseThrow());
+            assertEquals(OptionalLong.of(0), store.takeCredits(takes, 2), "what the poorer balance can pay is admitted");
+            assertEquals(98, remaining(rich));
+        }
+    }
+
+    @Test
+    void aMissingBalanceCountsAsEmpty() {
+        String present = owner();
+        String missing = owner();
+        store.setCredits(present, new CredentialStore.CreditBalance(5, JAN));
+        assertEquals(OptionalLong.empty(), store.takeCredits(List.of(take(missing)), 1));
+        assertEquals(OptionalLong.empty(), store.takeCredits(List.of(take(present), take(missing)), 1));
+        assertEquals(OptionalLong.empty(), store.takeCredits(List.of(new CredentialStore.CreditTake(missing, 50, FEB)), 1),
+                "a refill does not create a balance");
+        assertEquals(5, remaining(present));
+        assertTrue(store.credits(missing).isEmpty());
+        assertEquals(OptionalLong.empty(), store.addCredits(missing, 10), "adding to nothing creates nothing");
+        assertTrue(store.credits(missing).isEmpty());
+    }
+
+    @Test
+    void aDueRefillSetsTheBalanceToItsAmountBeforeTheTake() {
+        String b = owner();
+        store.setCredits(b, new CredentialStore.CreditBalance(0, JAN));
+        assertEquals(OptionalLong.of(95), store.takeCredits(List.of(new CredentialStore.CreditTake(b, 100, FEB)), 5));
+        assertEquals(new CredentialStore.CreditBalance(95, FEB), store.credits(b).orElseThrow(), "refilled as of the boundary");
+
+        String unused = owner();
+        store.setCredits(unused, new CredentialStore.CreditBalance(80, JAN));
+        assertEquals(OptionalLong.of(99), store.takeCredits(List.of(new CredentialStore.CreditTake(unused, 100, FEB)), 1),
+                "set to the amount, not added to: unused credits do not pile up");
+    }
+
+    @Test
+    void aRefillThatIsNotDueRefillsNothing() {
+        String b = owner();
+        store.setCredits(b, new CredentialStore.CreditBalance(7, FEB));
+        assertEquals(OptionalLong.of(2), store.takeCredits(List.of(new CredentialStore.CreditTake(b, 100, FEB)), 5),
+                "refilled at the boundary already");
+        assertEquals(OptionalLong.of(1), store.takeCredits(List.of(new CredentialStore.CreditTake(b, 100, JAN)), 1),
+                "an older boundary");
+        assertEquals(new CredentialStore.CreditBalance(1, FEB), store.credits(b).orElseThrow());
+        assertEquals(OptionalLong.empty(), store.takeCredits(List.of(new CredentialStore.CreditTake(b, 100, FEB)), 2));
+    }
+
+    @Test
+    void aDueRefillTooSmallForTheCostRefusesAndChangesNothing() {
+        String b = owner();
+        store.setCredits(b, new CredentialStore.CreditBalance(1, JAN));
+        assertEquals(OptionalLong.empty(), store.takeCredits(List.of(new CredentialStore.CreditTake(b, 10, FEB)), 11));
+        assertEquals(new CredentialStore.CreditBalance(1, JAN), store.credits(b).orElseThrow(), "not even refilled");
+        assertEquals(OptionalLong.of(0), store.takeCredits(List.of(new CredentialStore.CreditTake(b, 10, FEB)), 10));
+    }
+
+    @Test
+    void aBalanceNamedTwiceIsTakenOnce() {
+        String b = owner();
+        store.setCredits(b, new CredentialStore.CreditBalance(10, JAN));
+        assertEquals(OptionalLong.of(7), store.takeCredits(List.of(take(b), take(b)), 3));
+        assertEquals(7, remaining(b));
+    }
+
+    @Test
+    void takesOfNothingAreRefusedAsErrors() {
+        String b = owner();
+        store.setCredits(b, new CredentialStore.CreditBalance(10, JAN));
+        assertThrows(IllegalArgumentException.class, () -> store.takeCredits(List.of(take(b)), 0));
+        assertThrows(IllegalArgumentException.class, () -> store.takeCredits(List.of(take(b)), -1));
+        assertThrows(IllegalArgumentException.class, () -> store.takeCredits(List.of(), 1));
+        assertThrows(RuntimeException.class, () -> store.takeCredits(null, 1));
+        assertEquals(10, remaining(b));
+    }
+
+    @Test
+    void addingFloorsAtZeroAndCapsAtTheMaximum() {
+        String b = owner();
+        long max = Limit.Refill.MAX_AMOUNT;
+        store.setCredits(b, new CredentialStore.CreditBalance(5, JAN));
+        assertEquals(OptionalLong.of(8), store.addCredits(b, 3));
+        assertEquals(OptionalLong.of(0), store.addCredits(b, -10));
+        assertEquals(OptionalLong.of(0), store.addCredits(b, Long.MIN_VALUE));
+        assertEquals(OptionalLong.of(max), store.addCredits(b, max));
+        assertEquals(OptionalLong.of(max), store.addCredits(b, 1));
+        assertEquals(OptionalLong.of(max), store.addCredits(b, Long.MAX_VALUE));
+        assertEquals(OptionalLong.of(max - 1), store.addCredits(b, -1));
+        assertEquals(new CredentialStore.CreditBalance(max - 1, JAN), store.credits(b).orElseThrow(),
+                "adding is not a refill: the refill time stays");
+    }
+
+    @Test
+    void settingCreatesReplacesAndNullDeletes() {
+        String b = owner();
+        store.setCredits(b, new CredentialStore.CreditBalance(3, JAN));
+        store.setCredits(b, new CredentialStore.CreditBalance(9, FEB));
+        assertEquals(new CredentialStore.CreditBalance(9, FEB), store.credits(b).orElseThrow());
+        store.setCredits(b, null);
+        assertTrue(store.credits(b).isEmpty());
+        assertEquals(OptionalLong.empty(), store.takeCredits(List.of(take(b)), 1), "a deleted balance is empty");
+        store.setCredits(b, null);
+        assertTrue(store.credits(b).isEmpty(), "deleting twice is harmless");
+    }
+
+    /** Runs {@code each} on 8 threads started together; returns what they returned, in no order. */
+    private static <T> List<T> onEightThreads(java.util.concurrent.Callable<List<T>> each) throws Exception {
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        try {
+            List<Future<List<T>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return each.call();
+                }));
+            }
+            List<T> all = new ArrayList<>();
+            for (Future<List<T>> f : futures) {
+                all.addAll(f.get(120, TimeUnit.SECONDS));
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void concurrentTakesOfOneEachFromEightThreadsAdmitExactlyTheBalance() throws Exception {
+        int n = 200;
+        String b = owner();
+        store.setCredits(b, new CredentialStore.CreditBalance(n, JAN));
+        List<Boolean> outcomes = onEightThreads(() -> {
+            List<Boolean> mine = new ArrayList<>();
+            for (int i = 0; i < n / 4; i++) {
+                mine.add(store.takeCredits(List.of(take(b)), 1).isPresent());
+            }
+            return mine;
+        });
+        assertEquals(2 * n, outcomes.size());
+        assertEquals(n, outcomes.stream().filter(x -> x).count(), "exactly the balance admitted, twice as many asked");
+        assertEquals(0, remaining(b));
+    }
+
+    @Test
+    void concurrentTakesOfRandomCostsNeverSpendMoreThanTheBalanceNorRefuseWhatItCouldPay() throws Exception {
+        int n = 300;
+        String b = owner();
+        store.setCredits(b, new CredentialStore.CreditBalance(n, JAN));
+        // {cost, admitted ? 1 : 0}
+        List<long[]> outcomes = onEightThreads(() -> {
+            List<long[]> mine = new ArrayList<>();
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            for (int i = 0; i < 40; i++) {
+                long cost = 1 + random.nextInt(5);
+                mine.add(new long[] {cost, store.takeCredits(List.of(take(b)), cost).isPresent() ? 1 : 0});
+            }
+            return mine;
+        });
+        long admitted = outcomes.stream().filter(o -> o[1] == 1).mapToLong(o -> o[0]).sum();
+        long left = remaining(b);
+        assertTrue(admitted <= n, "admitted " + admitted + " of " + n);
+        assertEquals(n - admitted, left, "every admitted cost was taken, once");
+        // Without a refill a balance only shrinks: a take refused when it had less than its cost
+        // leaves at most that much at the end.
+        outcomes.stream().filter(o -> o[1] == 0).forEach(o -> assertTrue(left < o[0],
+                "refused a cost of " + o[0] + " yet " + left + " is left at the end"));
+    }
+
+    @Test
+    void concurrentTakesNamingTwoBalancesInEitherOrderAdmitWhatTheSmallerHolds() throws Exception {
+        int n = 120;
+        String small = owner();
+        String large = owner();
+        store.setCredits(small, new CredentialStore.CreditBalance(n, JAN));
+        store.setCredits(large, new CredentialStore.CreditBalance(10 * n, JAN));
+        AtomicInteger turn = new AtomicInteger();
+        List<Boolean> outcomes = onEightThreads(() -> {
+            // Half the threads name them one way round, half the other: a store that locked in list order could deadlock.
+            List<CredentialStore.CreditTake> takes = turn.getAndIncrement() % 2 == 0
+                    ? List.of(take(small), take(large)) : List.of(take(large), take(small));
+            List<Boolean> mine = new ArrayList<>();
+            for (int i = 0; i < n / 4; i++) {
+                mine.add(store.takeCredits(takes, 1).isPresent());
+            }
+            return mine;
+        });
+        assertEquals(n, outcomes.stream().filter(x -> x).count());
+        assertEquals(0, remaining(small));
+        assertEquals(9 * n, remaining(large), "the larger balance lost exactly what was admitted");
+    }
+
+    @Test
+    void creditFieldsOfRecordsAndAccountsReadBack() {
+        List<Limit.Refill> refills = List.of(Limit.Refill.daily(500), Limit.Refill.monthly(1_000, 31),
+                Limit.Refill.every(20, "P1M"), Limit.Refill.every(7, "PT6H"), Limit.Refill.monthly(Limit.Refill.MAX_AMOUNT, 1));
+        for (Limit.Refill refill : refills) {
+            String id = randomId();
+            String balance = "key:" + id;
+            store.save(apiKey(id, "acme").creditBalance(balance).refill(refill).build(), 0);
+            KeyRecord read = store.findById(id).orElseThrow();
+            assertEquals(balance, read.creditBalance());
+            assertEquals(refill, read.refill());
+        }
+        String without = randomId();
+        KeyRecord v1 = store.save(apiKey(without, "acme").creditBalance("key:" + without).build(), 0);
+        assertEquals("key:" + without, store.findById(without).orElseThrow().creditBalance());
+        assertNull(store.findById(without).orElseThrow().refill(), "credits without a refill");
+        store.save(v1.toBuilder().creditBalance(null).build(), 1);
+        assertNull(store.findById(without).orElseThrow().creditBalance(), "back to unlimited");
+        assertNull(store.findById(store.save(apiKey(randomId(), "acme").build(), 0).id()).orElseThrow().creditBalance());
+
+        String account = "acct-" + randomId();
+        AccountRecord a1 = store.saveAccount(AccountRecord.active(account).withCredits("account:" + account, Limit.Refill.monthly(500, 1)), 0);
+        assertEquals("account:" + account, a1.creditBalance());
+        AccountRecord read = store.findAccount(account).orElseThrow();
+        assertEquals("account:" + account, read.creditBalance());
+        assertEquals(Limit.Refill.monthly(500, 1), read.refill());
+        AccountRecord suspended = store.saveAccount(read.withSuspendedAt(FEB), 1);
+        assertEquals(Limit.Refill.monthly(500, 1), store.findAccount(account).orElseThrow().refill(),
+                "an unrelated change keeps the credits");
+        store.saveAccount(suspended.withCredits(null, null), 2);
+        assertNull(store.findAccount(account).orElseThrow().creditBalance());
+        assertNull(store.findAccount(account).orElseThrow().refill());
     }
 }

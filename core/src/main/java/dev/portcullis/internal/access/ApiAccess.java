@@ -52,11 +52,15 @@ public interface ApiAccess {
     /** Canonical, or {@code null} for a collection request. */
     String resource(AuthRequest r);
 
+    /** 0 to {@code AuthRequest.MAX_COST}; 1 unless set. */
+    long cost(AuthRequest r);
+
     // ---- results and principals -----------------------------------------------------------
 
-    AuthResult allow(Principal p, RateLimiter.Take rate, boolean atMail, String realm);
+    AuthResult allow(Principal p, RateLimiter.Take rate, AuthResult.CreditStatus credits, boolean atMail, String realm);
 
-    AuthResult deny(DenyReason reason, Duration retryAfter, RateLimiter.Take rate, boolean atMail, String realm);
+    AuthResult deny(DenyReason reason, Duration retryAfter, RateLimiter.Take rate, AuthResult.CreditStatus credits,
+            boolean atMail, String realm);
 
     Principal principal(Identity who, ClientAddress client, Channel channel, String verifiedHash);
 
@@ -68,6 +72,9 @@ public interface ApiAccess {
     SaslStep saslChallenge(String base64);
 
     SaslStep saslDone(AuthResult result, SmtpReply replyOrNull);
+
+    /** An error challenge that already carries the denial (RFC 7628 §3.2.2). */
+    SaslStep saslFailing(String base64, AuthResult denial);
 
     // ---- keys -----------------------------------------------------------------------------
 
@@ -89,7 +96,7 @@ public interface ApiAccess {
     /** What a {@link KeySpec} holds, as checked when it was built. */
     record Spec(String account, String name, List<Grant> grants, List<String> allowlist, RateLimitPolicy rateLimit,
             Instant expiresAt, Duration lifetime, Set<Channel> channels, Set<Check> reportOnly, String username,
-            String password) {
+            String password, Long credits, dev.portcullis.Limit.Refill refill) {
         public boolean isLogin() {
             return username != null;
         }

@@ -3,4 +3,7 @@
  * time), Argon2id password hashes and their profiles, base62 and CRC32 for the key format.
  * Internal: exported only to the benchmarks.
  */
+@NullMarked
 package dev.portcullis.internal.crypto;
+
+import org.jspecify.annotations.NullMarked;

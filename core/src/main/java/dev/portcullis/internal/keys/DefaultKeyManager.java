@@ -9,6 +9,7 @@ import dev.portcullis.KeyInfo;
 import dev.portcullis.KeyManager;
 import dev.portcullis.KeySpec;
 import dev.portcullis.KeyUpdate;
+import dev.portcullis.Limit;
 import dev.portcullis.PortcullisException;
 import dev.portcullis.Principal;
 import dev.portcullis.RateLimitPolicy;
@@ -134,13 +135,15 @@ public final class DefaultKeyManager implements KeyManager {
             String token = s.format().newToken();
             KeyRecord record = apiKeyRecord(spec, s.format().parse(token).keyId(), s.format().prefix(), token);
             guard(null, record);
+            long paid = spec.credits() == null ? 0 : pay(record, spec.credits());
             try {
-                KeyRecord saved = s.store().save(record, 0);
+                KeyRecord saved = startCredits(s.store().save(record, 0), spec.credits());
                 event(KeyEvent.Type.CREATED, saved, null);
-                return API.issuedKey(token, KeyInfos.of(saved));
-            } catch (StoreConflictException e) {
-                if (attempt == MAX_ATTEMPTS - 1) {
-                    throw e; // 12 random base62 characters colliding 5 times: the store is lying
+                return API.issuedKey(token, info(saved));
+            } catch (RuntimeException e) {
+                refund(paid);
+                if (!(e instanceof StoreConflictException) || attempt == MAX_ATTEMPTS - 1) {
+                    throw e; // colliding 5 times, 12 random base62 characters: the store is lying
                 }
             }
         }
@@ -163,9 +166,18 @@ public final class DefaultKeyManager implements KeyManager {
             throw new IllegalArgumentException("the token is neither a " + s.format().prefix()
                     + " key nor of the imported key format" + (s.imported() == null ? " (none is configured)" : ""));
         }
-        KeyRecord saved = s.store().save(apiKeyRecord(spec, id, prefix, token), 0);
+        KeyRecord record = apiKeyRecord(spec, id, prefix, token);
+        guard(null, record);
+        long paid = spec.credits() == null ? 0 : pay(record, spec.credits());
+        KeyRecord saved;
+        try {
+            saved = startCredits(s.store().save(record, 0), spec.credits());
+        } catch (RuntimeException e) {
+            refund(paid);
+            throw e;
+        }
         event(KeyEvent.Type.IMPORTED, saved, null);
-        return KeyInfos.of(saved);
+        return info(saved);
     }
 
     private KeyRecord apiKeyRecord(ApiAccess.Spec spec, String id, String prefix, String token) {
@@ -182,6 +194,8 @@ public final class DefaultKeyManager implements KeyManager {
                 .rateLimit(spec.rateLimit())
                 .channels(spec.channels())
                 .reportOnly(spec.reportOnly())
+                .creditBalance(spec.credits() == null ? null : balanceOf(id))
+                .refill(spec.refill())
                 .createdAt(now)
                 .expiresAt(futureExpiry(now, spec.expiresAt(), spec.lifetime()))
                 .lifetime(spec.lifetime()), now)
@@ -195,7 +209,7 @@ public final class DefaultKeyManager implements KeyManager {
         String password = spec.password() != null ? spec.password() : randomBase62(PASSWORD_LENGTH);
         KeyRecord saved = saveLogin(spec, s.hasher().hash(password), s.hasher().profile().id());
         event(KeyEvent.Type.CREATED, saved, null);
-        return API.issuedKey(password, KeyInfos.of(saved));
+        return API.issuedKey(password, info(saved));
     }
 
     @Override
@@ -214,7 +228,7 @@ public final class DefaultKeyManager implements KeyManager {
         // Imported hashes were made from the password as typed: verify it unprepared, rehash on first login.
         KeyRecord saved = saveLogin(spec, passwordHash, PasswordProfile.RAW.id());
         event(KeyEvent.Type.IMPORTED, saved, null);
-        return KeyInfos.of(saved);
+        return info(saved);
     }
 
     private static void requireLogin(ApiAccess.Spec spec) {
@@ -246,10 +260,17 @@ public final class DefaultKeyManager implements KeyManager {
                     .expiresAt(expiresAt)
                     .lifetime(spec.lifetime()), now)
                     .build();
+            record = spec.credits() == null ? record
+                    : record.toBuilder().creditBalance(balanceOf(record.id())).refill(spec.refill()).build();
             guard(null, record);
+            long paid = spec.credits() == null ? 0 : pay(record, spec.credits());
             try {
-                return s.store().save(record, 0);
-            } catch (StoreConflictException e) {
+                return startCredits(s.store().save(record, 0), spec.credits());
+            } catch (RuntimeException e) {
+                refund(paid);
+                if (!(e instanceof StoreConflictException)) {
+                    throw e;
+                }
                 if (s.store().findByUsername(spec.username()).isPresent() || attempt == MAX_ATTEMPTS - 1) {
                     throw e;
                 }
@@ -261,18 +282,18 @@ public final class DefaultKeyManager implements KeyManager {
 
     @Override
     public Optional<KeyInfo> get(String id) {
-        return s.store().findById(id).map(KeyInfos::of);
+        return s.store().findById(id).map(this::info);
     }
 
     @Override
     public Page<KeyInfo> list(String account, String cursor, int limit) {
         Page<KeyRecord> page = s.store().listByAccount(account, cursor, limit);
-        return new Page<>(page.items().stream().map(KeyInfos::of).toList(), page.nextCursor());
+        return new Page<>(page.items().stream().map(this::info).toList(), page.nextCursor());
     }
 
     @Override
     public Optional<KeyInfo> whoami(String token) {
-        return verified(token).map(KeyInfos::of);
+        return verified(token).map(this::info);
     }
 
     /**
@@ -339,7 +360,7 @@ public final class DefaultKeyManager implements KeyManager {
             }
             event(KeyEvent.Type.ROTATED, retired, "successor=" + newId + " graceEnds=" + retired.expiresAt());
             event(KeyEvent.Type.CREATED, saved, "rotated from " + id);
-            return API.issuedKey(token, KeyInfos.of(saved));
+            return API.issuedKey(token, info(saved));
         }
     }
 
@@ -410,7 +431,7 @@ public final class DefaultKeyManager implements KeyManager {
             return b;
         });
         event(KeyEvent.Type.UPDATED, saved, null);
-        return KeyInfos.of(saved);
+        return info(saved);
     }
 
     @Override
@@ -418,11 +439,11 @@ public final class DefaultKeyManager implements KeyManager {
         KeyRecord r = find(id);
         guard(r, null);
         if (r.isRevoked()) {
-            return KeyInfos.of(r);
+            return info(r);
         }
         KeyRecord saved = change(id, x -> x.isRevoked() ? null : x.toBuilder().revokedAt(s.clock().instant()));
         event(KeyEvent.Type.REVOKED, saved, null);
-        return KeyInfos.of(saved);
+        return info(saved);
     }
 
     @Override
@@ -485,7 +506,7 @@ public final class DefaultKeyManager implements KeyManager {
             return r.toBuilder().secretHash(hash).passwordProfile(s.hasher().profile().id());
         });
         event(KeyEvent.Type.PASSWORD_CHANGED, saved, null);
-        return KeyInfos.of(saved);
+        return info(saved);
     }
 
     @Override
@@ -507,8 +528,185 @@ public final class DefaultKeyManager implements KeyManager {
         return LeakReport.REVOKED;
     }
 
+    @Override
+    public Optional<KeyInfo> revokeSelf(String token) {
+        Optional<KeyRecord> r = verified(token);
+        if (r.isEmpty()) {
+            return Optional.empty(); // nothing verified, nothing said: an unverified token may be anyone's guess
+        }
+        KeyRecord k = r.get();
+        if (k.isRevoked()) {
+            return Optional.of(info(k));
+        }
+        DefaultKeyManager holder = withActor(actor != null ? actor : "key:" + k.id(),
+                reason != null ? reason : "revoked by its holder");
+        KeyRecord saved = holder.revokeRecord(k.id());
+        holder.event(KeyEvent.Type.REVOKED, saved, "self");
+        return Optional.of(info(saved));
+    }
+
     private KeyRecord revokeRecord(String id) {
         return change(id, x -> x.isRevoked() ? null : x.toBuilder().revokedAt(s.clock().instant()));
+    }
+
+    // ---- credits --------------------------------------------------------------------------
+
+    /** The balance a new credential's credits live in; a rotated successor keeps its predecessor's. */
+    private static String balanceOf(String id) {
+        return "key:" + id;
+    }
+
+    /** After the record is saved (a colliding id must not touch another's balance): until then it is denied, never free. */
+    private KeyRecord startCredits(KeyRecord saved, Long credits) {
+        if (credits != null) {
+            s.store().setCredits(saved.creditBalance(), new CredentialStore.CreditBalance(credits, s.clock().instant()));
+        }
+        return saved;
+    }
+
+    /** A balance as the store takes from it now: with its refill's amount and latest boundary. */
+    private CredentialStore.CreditTake balance(String owner, Limit.Refill refill) {
+        return refill == null ? new CredentialStore.CreditTake(owner, 0, null)
+                : new CredentialStore.CreditTake(owner, refill.amount(), refill.lastBoundary(s.clock().instant()));
+    }
+
+    /**
+     * For a scoped manager with credits giving {@code amount} to {@code target}: takes them from its
+     * own balance first, atomically, so it gives only what it has. {@code 0}: nothing was owed.
+     *
+     * @throws PortcullisException.Denied if it has fewer left
+     */
+    private long pay(KeyRecord target, long amount) {
+        if (scope == null || !scope.mustPay(target, amount)) {
+            return 0;
+        }
+        KeyRecord payer = scope.payer();
+        if (s.store().takeCredits(List.of(balance(payer.creditBalance(), payer.refill())), amount).isEmpty()) {
+            throw new PortcullisException.Denied("key " + payer.id() + " has fewer than " + amount + " credits left to give");
+        }
+        return amount;
+    }
+
+    /** Gives a payment back when what it paid for failed. */
+    private void refund(long paid) {
+        if (paid > 0) {
+            KeyRecord payer = scope.payer();
+            s.store().addCredits(balance(payer.creditBalance(), payer.refill()), paid);
+        }
+    }
+
+    /** What management shows: the record and its credits as of now. */
+    private KeyInfo info(KeyRecord r) {
+        return KeyInfos.of(r, r.creditBalance() == null ? null : remaining(r.creditBalance(), r.refill()));
+    }
+
+    /** A balance's credits now, a refill due counted as done; 0 if it has no balance (then it is denied). */
+    long remaining(String owner, Limit.Refill refill) {
+        return remaining(s.store(), owner, refill, s.clock().instant());
+    }
+
+    static long remaining(CredentialStore store, String owner, Limit.Refill refill, Instant now) {
+        CredentialStore.CreditBalance b = store.credits(owner).orElse(null);
+        if (b == null) {
+            return 0;
+        }
+        return refill != null && b.refilledAt().isBefore(refill.lastBoundary(now)) ? refill.amount() : b.remaining();
+    }
+
+    private static Long checkedCredits(Long remaining, Limit.Refill refill) {
+        if (remaining == null) {
+            if (refill != null) {
+                throw new IllegalArgumentException("a refill needs credits");
+            }
+            return null;
+        }
+        if (remaining < 0 || remaining > Limit.Refill.MAX_AMOUNT) {
+            throw new IllegalArgumentException("credits are 0 to " + Limit.Refill.MAX_AMOUNT + ", got " + remaining);
+        }
+        return remaining;
+    }
+
+    @Override
+    public KeyInfo setCredits(String id, Long remaining, Limit.Refill refill) {
+        checkedCredits(remaining, refill);
+        KeyRecord current = find(id);
+        if (current.isRevoked()) {
+            throw new IllegalStateException("credential " + id + " is revoked; revoked credentials do not change");
+        }
+        String owner = remaining == null ? null : current.creditBalance() != null ? current.creditBalance() : balanceOf(id);
+        // Every rule is checked before anything is written: a refused change touches no balance.
+        guard(current, stamp(current.toBuilder().creditBalance(owner).refill(refill), s.clock().instant()).build());
+        if (scope != null) {
+            scope.checkSet(current, remaining, refill,
+                    current.creditBalance() == null ? Long.MAX_VALUE : remaining(current.creditBalance(), current.refill()));
+        }
+        boolean becomesMetered = current.creditBalance() == null && remaining != null;
+        if (becomesMetered) { // the balance first, so the record finds it; alone, it is unused
+            s.store().setCredits(owner, new CredentialStore.CreditBalance(remaining, s.clock().instant()));
+        }
+        KeyRecord saved = change(id, r -> {
+            if (r.isRevoked()) {
+                throw new IllegalStateException("credential " + id + " is revoked; revoked credentials do not change");
+            }
+            return Objects.equals(r.creditBalance(), owner) && Objects.equals(r.refill(), refill) ? null
+                    : r.toBuilder().creditBalance(owner).refill(refill);
+        });
+        if (!becomesMetered && remaining != null) { // the record as wanted first: a refused change wrote no balance
+            s.store().setCredits(owner, new CredentialStore.CreditBalance(remaining, s.clock().instant()));
+        }
+        event(KeyEvent.Type.CREDITS_CHANGED, saved, remaining == null ? "unlimited"
+                : "set=" + remaining + (refill != null ? " refill=" + refill : ""));
+        return info(saved);
+    }
+
+    @Override
+    public KeyInfo addCredits(String id, long delta) {
+        KeyRecord current = find(id);
+        if (current.isRevoked()) {
+            throw new IllegalStateException("credential " + id + " is revoked; revoked credentials do not change");
+        }
+        if (current.creditBalance() == null) {
+            throw new IllegalStateException("credential " + id + " is unlimited: give it credits with setCredits");
+        }
+        guard(current, current);
+        long paid = pay(current, delta); // a manager with credits gives from its own, first
+        try {
+            if (s.store().addCredits(balance(current.creditBalance(), current.refill()), delta).isEmpty()) {
+                throw new IllegalStateException("credential " + id + " has no credit balance in the store");
+            }
+        } catch (RuntimeException e) {
+            refund(paid);
+            throw e;
+        }
+        event(KeyEvent.Type.CREDITS_CHANGED, current, "added=" + delta);
+        return info(current);
+    }
+
+    @Override
+    public AccountRecord setAccountCredits(String account, Long remaining, Limit.Refill refill) {
+        checkedCredits(remaining, refill);
+        String owner = remaining == null ? null : "account:" + Names.checkAccount(account);
+        if (remaining != null) {
+            s.store().setCredits(owner, new CredentialStore.CreditBalance(remaining, s.clock().instant()));
+        }
+        AccountRecord a = updateAccount(account, x -> Objects.equals(x.creditBalance(), owner) && Objects.equals(x.refill(), refill)
+                ? null : x.withCredits(owner, refill));
+        s.listeners().emit(new KeyEvent(s.clock().instant(), KeyEvent.Type.CREDITS_CHANGED, null, account, actor, reason,
+                remaining == null ? "unlimited" : "set=" + remaining + (refill != null ? " refill=" + refill : "")));
+        return a;
+    }
+
+    @Override
+    public long addAccountCredits(String account, long delta) {
+        AccountRecord a = s.store().findAccount(Names.checkAccount(account)).orElse(null);
+        if (a == null || a.creditBalance() == null) {
+            throw new IllegalStateException("account " + account + " has no credits: give it some with setAccountCredits");
+        }
+        long left = s.store().addCredits(balance(a.creditBalance(), a.refill()), delta)
+                .orElseThrow(() -> new IllegalStateException("account " + account + " has no credit balance in the store"));
+        s.listeners().emit(new KeyEvent(s.clock().instant(), KeyEvent.Type.CREDITS_CHANGED, null, account, actor, reason,
+                "added=" + delta));
+        return left;
     }
 
     // ---- accounts -------------------------------------------------------------------------

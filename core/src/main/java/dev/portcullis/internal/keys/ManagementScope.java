@@ -30,8 +30,12 @@ import java.util.List;
  *   <li>its channels are among the actor's, and its report-only checks among the actor's (an
  *       actor whose checks are enforced cannot lift them for others);
  *   <li>it is limited at least as tightly, if the actor has rate limits: for each of the
- *       actor's limits one of the same scope and period with no more rate and no more burst.
+ *       actor's limits one of the same scope and period with no more rate and no more burst;
+ *   <li>if the actor has credits: it has credits too, no more than the actor has left, and no
+ *       refill (a refill makes credits every period); or it shares the actor's balance.
  * </ul>
+ * And credits are never made from nothing ({@link #checkSet}, {@link #mustPay}): an actor with
+ * credits gives them only from its own balance, in one atomic take, and no actor raises its own.
  *
  * Every check reads the actor's record as stored now: an actor revoked or expired since it
  * authenticated can do nothing. {@link DefaultKeyManager} calls {@link #check} inside its
@@ -133,7 +137,76 @@ final class ManagementScope {
         if (!limitedWithin(effective(actor), effective(target))) {
             return "its rate limits are looser than the acting key's";
         }
+        if (!creditsWithin(actor, target)) {
+            return "its credits are looser than the acting key's";
+        }
         return null;
+    }
+
+    /**
+     * Refuses setting {@code target}'s credits to {@code remaining} ({@code null}: unlimited) refilling
+     * as {@code refill}, when the actor could not: a change to the actor's own balance (its own, or one
+     * it shares through rotation) other than lowering it; or, from an actor with credits, anything but
+     * lowering a balance without a refill (credits are given with {@link #mustPay}, from its own).
+     *
+     * @param targetNow the target's credits now ({@link Long#MAX_VALUE} if it has none)
+     * @throws PortcullisException.Denied naming the rule
+     */
+    void checkSet(KeyRecord target, Long remaining, Limit.Refill refill, long targetNow) {
+        KeyRecord actor = actor("keys:write");
+        if (sharesBalance(actor, target)) {
+            if (remaining == null || remaining > targetNow || !java.util.Objects.equals(refill, target.refill())) {
+                throw new PortcullisException.Denied("key " + actorId + " cannot give itself credits");
+            }
+            return;
+        }
+        if (actor.creditBalance() != null && (remaining == null || refill != null || remaining > targetNow)) {
+            throw new PortcullisException.Denied("key " + actorId + " has credits: it can lower a balance, and give"
+                    + " credits only from its own (addCredits), never unlimited or refilling ones");
+        }
+    }
+
+    /**
+     * Whether giving {@code target} {@code delta} credits must be paid from the actor's own balance:
+     * an actor with credits gives only what it has, so no credit is ever made from nothing.
+     *
+     * @throws PortcullisException.Denied if the target is the actor's own balance and {@code delta} raises it
+     */
+    boolean mustPay(KeyRecord target, long delta) {
+        KeyRecord actor = actor("keys:write");
+        if (delta <= 0) {
+            return false;
+        }
+        if (sharesBalance(actor, target)) {
+            throw new PortcullisException.Denied("key " + actorId + " cannot give itself credits");
+        }
+        return actor.creditBalance() != null;
+    }
+
+    /** The actor as stored now, which pays for credits it gives. */
+    KeyRecord payer() {
+        return actor("keys:write");
+    }
+
+    private static boolean sharesBalance(KeyRecord actor, KeyRecord target) {
+        return target.id().equals(actor.id())
+                || target.creditBalance() != null && target.creditBalance().equals(actor.creditBalance());
+    }
+
+    /**
+     * An actor with credits reaches only credentials with credits that hold no more than it has left
+     * and do not refill (a refill makes credits every period), or that share its own balance.
+     */
+    private boolean creditsWithin(KeyRecord actor, KeyRecord target) {
+        if (actor.creditBalance() == null || sharesBalance(actor, target)) {
+            return true;
+        }
+        if (target.creditBalance() == null || target.refill() != null) {
+            return false;
+        }
+        java.time.Instant now = clock.instant();
+        return DefaultKeyManager.remaining(store, target.creditBalance(), null, now)
+                <= DefaultKeyManager.remaining(store, actor.creditBalance(), actor.refill(), now);
     }
 
     private RateLimitPolicy effective(KeyRecord r) {

@@ -86,6 +86,28 @@ final class ScopedKeyManager implements KeyManager {
         return guarded.update(id, update);
     }
 
+    @Override
+    public KeyInfo setCredits(String id, Long remaining, dev.portcullis.Limit.Refill refill) {
+        ownTarget(id, "keys:write");
+        return guarded.setCredits(id, remaining, refill);
+    }
+
+    @Override
+    public KeyInfo addCredits(String id, long delta) {
+        ownTarget(id, "keys:write");
+        return guarded.addCredits(id, delta);
+    }
+
+    @Override
+    public AccountRecord setAccountCredits(String account, Long remaining, dev.portcullis.Limit.Refill refill) {
+        throw new PortcullisException.Denied("a key cannot change account credits");
+    }
+
+    @Override
+    public long addAccountCredits(String account, long delta) {
+        throw new PortcullisException.Denied("a key cannot change account credits");
+    }
+
     /** Refused as a whole, before any is revoked, if the account holds a live credential stronger than the key. */
     @Override
     public int revokeAll(String account) {
@@ -125,6 +147,12 @@ final class ScopedKeyManager implements KeyManager {
     @Override
     public LeakReport reportLeaked(String token, String source) {
         return keys.reportLeaked(token, source);
+    }
+
+    /** Like a leak report: holding the token is the whole check, whichever key acts. */
+    @Override
+    public Optional<KeyInfo> revokeSelf(String token) {
+        return keys.revokeSelf(token);
     }
 
     @Override

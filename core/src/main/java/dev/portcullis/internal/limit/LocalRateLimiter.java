@@ -55,18 +55,23 @@ public final class LocalRateLimiter implements RateLimiter {
         }
 
         /** 1 if taken, 0 if refused, -1 if this entry was dropped and must not be used. */
-        synchronized int take() {
-            return dropped ? -1 : bucket.tryConsume(1) ? 1 : 0;
+        synchronized int take(long cost) {
+            return dropped ? -1 : cost <= capacity && bucket.tryConsume(cost) ? 1 : 0;
         }
 
-        synchronized void giveBack() {
+        /** Bucket4j caps what is added at the capacity. */
+        synchronized void giveBack(long cost) {
             if (!dropped) {
-                bucket.addTokens(1);
+                bucket.addTokens(cost);
             }
         }
 
-        synchronized long nanosUntilAvailable() {
-            var probe = bucket.estimateAbilityToConsume(1);
+        /** Until {@code cost} tokens are there; {@code Long.MAX_VALUE} if the bucket can never hold them. */
+        synchronized long nanosUntilAvailable(long cost) {
+            if (cost > capacity) {
+                return Long.MAX_VALUE;
+            }
+            var probe = bucket.estimateAbilityToConsume(cost);
             return probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill();
         }
 
@@ -171,10 +176,10 @@ public final class LocalRateLimiter implements RateLimiter {
      * bucket had none. An entry found dropped (its sweep or eviction under way) is taken out of the
      * map by this thread, so the next look finds a live one.
      */
-    private Entry take(Quota q) {
+    private Entry take(Quota q, long cost) {
         for (;;) {
             Entry e = entry(q);
-            int t = e.take();
+            int t = e.take(cost);
             if (t >= 0) {
                 return t == 1 ? e : null;
             }
@@ -183,22 +188,25 @@ public final class LocalRateLimiter implements RateLimiter {
     }
 
     @Override
-    public Take tryTakeAll(List<Quota> quotas) {
+    public Take tryTakeAll(List<Quota> quotas, long cost) {
+        if (cost < 1) {
+            throw new IllegalArgumentException("a take is of at least 1 token, got " + cost);
+        }
         if (quotas.size() == 1) { // the common case: nothing to compare, so the room left is read only if asked for
             Quota q = quotas.get(0);
-            Entry e = take(q);
-            return e != null ? Take.admitted(q.limit(), e) : Take.refused(q.limit(), nanosUntilAvailable(q));
+            Entry e = take(q, cost);
+            return e != null ? Take.admitted(q.limit(), e) : Take.refused(q.limit(), nanosUntil(q, cost));
         }
         Limit tightest = null;
         long tightestRemaining = 0;
         for (int i = 0; i < quotas.size(); i++) {
             Quota q = quotas.get(i);
-            Entry e = take(q);
+            Entry e = take(q, cost);
             if (e == null) {
                 for (int j = 0; j < i; j++) {
-                    giveBack(quotas.get(j)); // all or nothing
+                    giveBack(quotas.get(j), cost); // all or nothing
                 }
-                return Take.refused(q.limit(), nanosUntilAvailable(q));
+                return Take.refused(q.limit(), nanosUntil(q, cost));
             }
             // The remaining count is advisory (a header); the admission itself is exact.
             long remaining = e.getAsLong();
@@ -211,23 +219,38 @@ public final class LocalRateLimiter implements RateLimiter {
         return Take.admitted(tightest, tightestRemaining);
     }
 
-    /** Returns a token taken from {@code q}; a bucket swept meanwhile was full and needs none back. */
-    private void giveBack(Quota q) {
+    @Override
+    public void giveBack(List<Quota> quotas, long cost) {
+        if (cost < 1) {
+            return; // nothing was taken
+        }
+        for (Quota q : quotas) {
+            giveBack(q, cost);
+        }
+    }
+
+    /** Returns tokens taken from {@code q}; a bucket swept meanwhile was full and needs none back. */
+    private void giveBack(Quota q, long cost) {
         Entry e = buckets.getIfPresent(q.key());
         if (e != null) {
-            e.giveBack();
+            e.giveBack(cost);
         }
     }
 
     @Override
     public long nanosUntilAvailable(Quota quota) {
+        return nanosUntil(quota, 1);
+    }
+
+    private long nanosUntil(Quota quota, long cost) {
         Entry e = buckets.getIfPresent(quota.key());
-        return e == null ? 0 : e.nanosUntilAvailable(); // none: never spent, or full when swept
+        // None: never spent, or full when swept.
+        return e == null ? (cost <= quota.limit().capacity() ? 0 : Long.MAX_VALUE) : e.nanosUntilAvailable(cost);
     }
 
     @Override
     public void spend(Quota quota) {
-        take(quota);
+        take(quota, 1);
     }
 
     @Override

@@ -18,10 +18,13 @@ final class CachedAccount extends RecordCache.Entry {
     final boolean reportAllowlist;
     /** Every limit on this account's credentials only reports. */
     final boolean reportRate;
+    /** The cache's account-change count when this entry's store read began (see {@code RecordCache.account}). */
+    final long epoch;
 
-    private CachedAccount(AccountRecord record, long loadedAt) {
+    private CachedAccount(AccountRecord record, long loadedAt, long epoch) {
         super(loadedAt);
         this.record = record;
+        this.epoch = epoch;
         this.suspended = record != null && record.isSuspended();
         List<RateLimiter.Quota> q = new ArrayList<>();
         if (record != null && record.rateLimit() != null) {
@@ -35,7 +38,7 @@ final class CachedAccount extends RecordCache.Entry {
         this.reportRate = record != null && record.reportOnly().contains(Check.RATE_LIMIT);
     }
 
-    static CachedAccount of(AccountRecord recordOrNull, long loadedAt) {
-        return new CachedAccount(recordOrNull, loadedAt);
+    static CachedAccount of(AccountRecord recordOrNull, long loadedAt, long epoch) {
+        return new CachedAccount(recordOrNull, loadedAt, epoch);
     }
 }

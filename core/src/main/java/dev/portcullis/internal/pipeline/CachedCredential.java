@@ -1,6 +1,7 @@
 package dev.portcullis.internal.pipeline;
 
 import dev.portcullis.Authenticator;
+import dev.portcullis.Channel;
 import dev.portcullis.DenyReason;
 import dev.portcullis.Limit;
 import dev.portcullis.RateLimitPolicy;
@@ -48,12 +49,16 @@ final class CachedCredential extends RecordCache.Entry {
     final DenyReason mismatch;
     final String mismatchDetail;
     final long expiresAtMillis;
+    /** The channels the record may be used on, one bit per {@code Channel} ordinal: no set to read per request. */
+    final int channels;
     /** {@code null} when a stored CIDR is unreadable: such a record is denied everywhere. */
     final Allowlist allowlist;
     /** The record's own limits (or the default policy), keyed per key and per account. */
     final List<RateLimiter.Quota> quotas;
     /** {@link #quotas} plus an account's own limits, for the last account entry seen. */
     private volatile Combined combined;
+    /** The account entry the last request of this credential was given, or {@code null}: see {@code RecordCache.account}. */
+    volatile CachedAccount account;
 
     private record Combined(CachedAccount account, List<RateLimiter.Quota> quotas) {}
 
@@ -79,6 +84,13 @@ final class CachedCredential extends RecordCache.Entry {
         final PasswordProfile profile;
         final DenyReason mismatch;
         final String mismatchDetail;
+        /**
+         * What a check of this login is bound to in the {@link LoginCache} and the single flight: the
+         * record's id (interned, as {@link LoginCache#NO_RECORD} is a constant, so a remembered answer is
+         * recognised by a reference check for both) and version; no record and no version for none.
+         */
+        final String checkId;
+        final long checkVersion;
 
         private Login(KeyRecord loginOrNull, String username, FailureBudgets budgets, PasswordHasher hasher) {
             boolean exists = loginOrNull != null;
@@ -98,6 +110,8 @@ final class CachedCredential extends RecordCache.Entry {
             this.profile = exists ? PasswordProfile.byId(loginOrNull.passwordProfile()) : hasher.profile();
             this.mismatch = exists ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY;
             this.mismatchDetail = exists ? null : "UNKNOWN_USERNAME";
+            this.checkId = exists ? loginOrNull.id().intern() : LoginCache.NO_RECORD;
+            this.checkVersion = exists ? loginOrNull.version() : LoginCache.NO_VERSION;
         }
 
         boolean exists() {
@@ -152,11 +166,17 @@ final class CachedCredential extends RecordCache.Entry {
         this.mismatch = apiKey ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY;
         this.mismatchDetail = !apiKey ? "UNKNOWN_ID" : readable == null ? "UNREADABLE_DIGEST" : null;
         if (record == null) {
+            this.channels = 0;
             this.expiresAtMillis = Long.MAX_VALUE;
             this.allowlist = null;
             this.quotas = List.of();
             return;
         }
+        int mask = 0;
+        for (Channel ch : record.channels()) {
+            mask |= 1 << ch.ordinal();
+        }
+        this.channels = mask;
         this.expiresAtMillis = record.expiresAt() == null ? Long.MAX_VALUE : record.expiresAt().toEpochMilli();
         this.allowlist = compileAllowlist(record);
         RateLimitPolicy policy = record.rateLimit() != null ? record.rateLimit() : defaultPolicy;

@@ -44,13 +44,13 @@ final class Decision {
 
     AuthResult deny(Attempt a, DenyReason reason, String detail) {
         emit(a, false, reason, detail, 0);
-        return API.deny(reason, a.retryAfter, a.rate, a.atMail, realm);
+        return API.deny(reason, a.retryAfter, a.rate, a.credits, a.atMail, realm);
     }
 
     /** @param nowMillis the time of the allowed use (its last use) */
     AuthResult allow(Attempt a, Principal p, long nowMillis) {
         emit(a, true, null, null, nowMillis);
-        return API.allow(p, a.rate, a.atMail, realm);
+        return API.allow(p, a.rate, a.credits, a.atMail, realm);
     }
 
     /** @param nowMillis the time of an allowed use (its last use); unused for a denial */
@@ -58,7 +58,7 @@ final class Decision {
         // Only real credentials have usage; an attempt without one does the same tally work into
         // tallies that are never written (see the package note).
         Subject who = a.subject;
-        boolean newNetwork = usage.record(who.usageKey(), who.counted(), reason, a.client, nowMillis);
+        boolean newNetwork = usage.record(who, reason, a.client, nowMillis);
         metrics.decided(a.channel, reason, a.wouldDeny, who.keyId(), a.startNanos);
         if (listeners.any()) {
             listeners.emit(new AuthEvent(Instant.now(clock), a.channel, allowed, reason, detail, who.keyId(), who.account(),

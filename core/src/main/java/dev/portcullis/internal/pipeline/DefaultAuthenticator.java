@@ -11,7 +11,6 @@ import dev.portcullis.Principal;
 import dev.portcullis.SaslExchange;
 import dev.portcullis.internal.access.Api;
 import dev.portcullis.internal.access.ApiAccess;
-import dev.portcullis.internal.crypto.PasswordHasher;
 import dev.portcullis.internal.rules.Names;
 import dev.portcullis.internal.rules.Requests;
 import dev.portcullis.internal.wire.ApiKeyCredential;
@@ -31,7 +30,7 @@ import java.util.Set;
  * The request pipeline of DESIGN §2 as a sequence of its stages, cheapest first: Parse
  * ({@link AuthorizationParser}) → {@link Identify} → {@link Throttle} → {@link Lookup} →
  * {@link Verify} → {@link Status} → {@link Network} → {@link Authorize} → {@link RateLimit} →
- * {@link Decision}. Every exit goes through the {@link Decision}, which emits the one event of the
+ * {@link Credits} → {@link Decision}. Every exit goes through the {@link Decision}, which emits the one event of the
  * attempt; {@link #fail} also spends the client network's failure budget.
  */
 final class DefaultAuthenticator implements Authenticator {
@@ -45,6 +44,7 @@ final class DefaultAuthenticator implements Authenticator {
     private final Verify verify;
     private final Authorize authorize;
     private final RateLimit rateLimit;
+    private final Credits credits;
     private final Decision decision;
     /** The password check of a username that cannot be a login ({@link CachedCredential.Compiler#none}). */
     private final CachedCredential.Login noLogin;
@@ -60,7 +60,7 @@ final class DefaultAuthenticator implements Authenticator {
     }
 
     DefaultAuthenticator(AuthorizationParser parser, Identify identify, Throttle throttle, Lookup lookup, Verify verify,
-            Authorize authorize, RateLimit rateLimit, Decision decision, CachedCredential.Login noLogin, Clock clock,
+            Authorize authorize, RateLimit rateLimit, Credits credits, Decision decision, CachedCredential.Login noLogin, Clock clock,
             Set<String> keyUsernames, boolean plaintextSasl) {
         this.parser = parser;
         this.identify = identify;
@@ -69,6 +69,7 @@ final class DefaultAuthenticator implements Authenticator {
         this.verify = verify;
         this.authorize = authorize;
         this.rateLimit = rateLimit;
+        this.credits = credits;
         this.decision = decision;
         this.noLogin = noLogin;
         this.clock = clock;
@@ -163,7 +164,7 @@ final class DefaultAuthenticator implements Authenticator {
         if (!verify.token(c, sc.key)) {
             return fail(a, c.mismatch, c.mismatchDetail);
         }
-        return admit(a, c, true, now);
+        return admit(a, c, now);
     }
 
     /**
@@ -227,23 +228,33 @@ final class DefaultAuthenticator implements Authenticator {
         if (d != null) {
             return decision.deny(a, d);
         }
-        LoginCache.Fingerprint fingerprint = verify.fingerprint(username, password);
-        if (verify.remembered(fingerprint, l)) {
-            return admit(a, c, true, now); // verified before, for this very record version: one HMAC instead of Argon2
+        // The pair as the budget knows the login: every spelling of a login is one pair.
+        LoginCache.Fingerprint fingerprint = verify.fingerprint(budgetName, password);
+        String network = throttle.network(a);
+        LoginCache.Seen seen = verify.remembered(fingerprint, network, l);
+        if (seen == LoginCache.Seen.VERIFIED) {
+            return admit(a, c, now); // verified before, for this very record version: one HMAC instead of Argon2
         }
-        PasswordHasher.Result v = verify.password(l, password);
+        if (seen == LoginCache.Seen.FAILED) {
+            // This very pair failed from this network at this record version: a client retrying a wrong
+            // password is denied as before, without Argon2 and without spending its budgets again.
+            return decision.deny(a, l.mismatch, l.mismatchDetail);
+        }
+        Verify.Checked v = verify.password(fingerprint, network, l, password);
         switch (v.outcome()) {
             case BUSY:
                 a.retryAfter = BUSY_RETRY;
                 return decision.deny(a, DenyReason.BUSY, null);
             case MISMATCH:
-                throttle.loginFailed(a, budgetName, l, known);
+                if (v.firstFailure()) {
+                    throttle.loginFailed(a, budgetName, l, known);
+                }
                 return decision.deny(a, l.mismatch, l.mismatchDetail);
             default:
                 throttle.loginSucceeded(a, l);
-                KeyRecord current = verify.verified(fingerprint, l.record, password, v.needsRehash());
-                a.verifiedHash = current.secretHash(); // a rehash changed the hash, not the secret
-                return admit(a, c, true, clock.millis()); // after a hash: the time it ends
+                // A rehash changed the hash, not the secret; a match always carries the record it matched.
+                a.verifiedHash = Objects.requireNonNull(v.current()).secretHash();
+                return admit(a, c, clock.millis()); // after a hash: the time it ends
         }
     }
 
@@ -256,7 +267,29 @@ final class DefaultAuthenticator implements Authenticator {
     /** Decides on a credential that a SASL exchange produced: an API key under a key username, or a login. */
     AuthResult saslCredential(ClientAddress client, String username, String password) {
         Attempt a = decision.timed(new Attempt(Channel.SMTP, client));
+        a.cost = 0; // logging in is free: an SMTP session pays per recipient, through authorize(…, cost)
         return keyUsernames.contains(username) ? checkToken(a, password) : checkPassword(a, username, password);
+    }
+
+    /**
+     * Decides on an API key that an OAUTHBEARER or XOAUTH2 exchange carried as its bearer token, on
+     * the same path as a key under a key username. The authorization identity the client asked to
+     * act as must be absent, a key username, or a mailbox the key may send as ({@code messages:send}
+     * on its domain, checked by the Authorize stage); anything else is refused before the key is
+     * looked at.
+     */
+    AuthResult saslBearer(ClientAddress client, String token, String authzid) {
+        Attempt a = decision.timed(new Attempt(Channel.SMTP, client));
+        a.cost = 0; // as saslCredential: logging in is free
+        if (authzid != null && !keyUsernames.contains(authzid)) {
+            String domain = ActAs.mailboxDomain(authzid);
+            if (domain == null) {
+                return fail(a, ActAs.NOT_AN_IDENTITY.reason, ActAs.NOT_AN_IDENTITY.detail);
+            }
+            a.permission = ActAs.SEND;
+            a.resource = domain;
+        }
+        return checkToken(a, token);
     }
 
     /** A SASL exchange that ended before any credential: cancelled, malformed, refused. */
@@ -267,21 +300,33 @@ final class DefaultAuthenticator implements Authenticator {
 
     @Override
     public AuthResult authorize(Principal principal, String permission, String resource) {
-        return authorizeAgain(principal, Requests.validRequired(permission), Requests.validResource(resource));
+        return authorizeAgain(principal, Requests.validRequired(permission), Requests.validResource(resource), 0);
     }
 
     @Override
     public AuthResult authorize(Principal principal, String permission) {
-        return authorizeAgain(principal, Requests.validRequired(permission), null);
+        return authorizeAgain(principal, Requests.validRequired(permission), null, 0);
+    }
+
+    @Override
+    public AuthResult authorize(Principal principal, String permission, long cost) {
+        return authorizeAgain(principal, Requests.validRequired(permission), null, Requests.validCost(cost));
+    }
+
+    @Override
+    public AuthResult authorize(Principal principal, String permission, String resource, long cost) {
+        return authorizeAgain(principal, Requests.validRequired(permission), Requests.validResource(resource),
+                Requests.validCost(cost));
     }
 
     private static final Denial RECORD_GONE = new Denial(DenyReason.REVOKED, "RECORD_GONE");
     private static final Denial SECRET_CHANGED = new Denial(DenyReason.REVOKED, "SECRET_CHANGED");
 
     /** Everything a new authentication would check but the secret, which must not have changed since. */
-    private AuthResult authorizeAgain(Principal principal, String permission, String canonicalResource) {
+    private AuthResult authorizeAgain(Principal principal, String permission, String canonicalResource, long cost) {
         Objects.requireNonNull(principal, "principal");
         Attempt a = decision.timed(new Attempt(principal.channel(), null, true));
+        a.cost = cost;
         a.client = principal.clientAddress();
         a.subject = API.identity(principal).subject;
         a.permission = permission;
@@ -298,24 +343,32 @@ final class DefaultAuthenticator implements Authenticator {
         if (!c.record.secretHash().equals(a.verifiedHash)) {
             return decision.deny(a, SECRET_CHANGED); // a new password ends the sessions of the old one
         }
-        return admit(a, c, false, now);
+        return admit(a, c, now);
     }
 
-    /** Status → account → channel → Network → Authorize → Rate-limit, on a verified record, at {@code now}. */
-    private AuthResult admit(Attempt a, CachedCredential c, boolean takeQuota, long now) {
+    /**
+     * Status → account → channel → Network → Authorize → Rate-limit → Credits, on a verified record,
+     * at {@code now}; the request's cost is taken from limits and credits only once everything else
+     * admitted it, and a credit refusal gives the limits their tokens back.
+     */
+    private AuthResult admit(Attempt a, CachedCredential c, long now) {
         KeyRecord r = c.record;
         Denial d = Status.ofRecord(c, now);
         if (d != null) {
             return decision.deny(a, d);
         }
-        CachedAccount account = lookup.account(a, r.account(), now);
+        CachedAccount account = lookup.account(a, c, now);
         if (account == null) {
             return decision.deny(a, Denial.STORE_UNAVAILABLE);
         }
-        if ((d = Status.ofAccount(account, r, a.channel)) != null
+        if ((d = Status.ofAccount(account, c, a.channel)) != null
                 || (d = Network.check(a, c, account)) != null
                 || (d = authorize.check(r, a.permission, a.resource)) != null
-                || takeQuota && (d = rateLimit.take(a, c, account)) != null) {
+                || (d = rateLimit.take(a, c, account)) != null) {
+            return decision.deny(a, d);
+        }
+        if ((d = credits.take(a, r, account, now)) != null) {
+            rateLimit.giveBack(a);
             return decision.deny(a, d);
         }
         return decision.allow(a, API.principal(c.identity, a.client, a.channel,

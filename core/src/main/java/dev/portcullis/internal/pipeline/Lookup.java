@@ -47,10 +47,10 @@ final class Lookup {
         }
     }
 
-    /** The account; {@code null} if the store cannot answer. */
-    CachedAccount account(Attempt a, String account, long now) {
+    /** The account of {@code c}'s record; {@code null} if the store cannot answer. */
+    CachedAccount account(Attempt a, CachedCredential c, long now) {
         try {
-            return cache.account(account, now);
+            return cache.account(c, now);
         } catch (StoreException e) {
             a.retryAfter = STORE_RETRY;
             return null;

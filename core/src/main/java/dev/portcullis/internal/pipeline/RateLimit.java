@@ -28,18 +28,57 @@ final class RateLimit {
         boolean keyReports = account.reportRate || c.record.reportOnly().contains(Check.RATE_LIMIT);
         // Enforced quotas first; report-only ones are taken after, and never deny.
         List<RateLimiter.Quota> enforced = keyReports ? (account.reportRate ? List.of() : account.quotas) : c.quotasWith(account);
+        if (a.cost == 0) {
+            return a.request ? spent(a, enforced) : null; // re-authorizations and logins of a session are free
+        }
         List<RateLimiter.Quota> reported = keyReports ? (account.reportRate ? c.quotasWith(account) : c.quotas) : List.of();
         if (!enforced.isEmpty()) {
-            RateLimiter.Take take = limiter.tryTakeAll(enforced);
+            RateLimiter.Take take = limiter.tryTakeAll(enforced, a.cost);
             a.rate = take; // so a 429 carries RateLimit and RateLimit-Policy too
             if (!take.allowed()) {
-                a.retryAfter = Duration.ofNanos(Math.max(take.nanosToWait(), 1_000_000));
+                // A cost no bucket can ever hold gets no Retry-After: waiting will not help.
+                a.retryAfter = take.nanosToWait() == Long.MAX_VALUE ? null : Duration.ofNanos(Math.max(take.nanosToWait(), 1_000_000));
+                return RATE_LIMITED;
+            }
+            a.taken = enforced;
+        }
+        if (!reported.isEmpty()) {
+            RateLimiter.Take take = limiter.tryTakeAll(reported, a.cost);
+            if (take.allowed()) {
+                a.takenReported = reported;
+            } else if (a.wouldDeny == null) {
+                a.wouldDeny = DenyReason.RATE_LIMITED;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A free request takes nothing, but is still refused by a limit it finds spent: cost 0 must not
+     * switch rate limiting off for a key that is hammering a free route.
+     */
+    private Denial spent(Attempt a, List<RateLimiter.Quota> enforced) {
+        for (int i = 0; i < enforced.size(); i++) {
+            RateLimiter.Quota q = enforced.get(i);
+            long wait = limiter.nanosUntilAvailable(q);
+            if (wait > 0) {
+                a.rate = RateLimiter.Take.refused(q.limit(), wait);
+                a.retryAfter = Duration.ofNanos(Math.max(wait, 1_000_000));
                 return RATE_LIMITED;
             }
         }
-        if (!reported.isEmpty() && !limiter.tryTakeAll(reported).allowed() && a.wouldDeny == null) {
-            a.wouldDeny = DenyReason.RATE_LIMITED;
-        }
         return null;
+    }
+
+    /** Gives back what {@link #take} took, when a later stage denied the request: a denial takes nothing. */
+    void giveBack(Attempt a) {
+        if (a.taken != null) {
+            limiter.giveBack(a.taken, a.cost);
+            a.taken = null;
+        }
+        if (a.takenReported != null) {
+            limiter.giveBack(a.takenReported, a.cost);
+            a.takenReported = null;
+        }
     }
 }

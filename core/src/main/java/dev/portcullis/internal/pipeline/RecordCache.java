@@ -66,6 +66,13 @@ final class RecordCache {
 
     private final Metrics metrics;
     private final Executor executor;
+    /**
+     * Counts the account changes the feed announced, each counted once its entry is evicted. An
+     * account entry loaded (its store read begun) under an older count may predate a change, so a
+     * credential reuses the account entry it last saw only while the count is the one that entry
+     * was loaded under.
+     */
+    private final java.util.concurrent.atomic.AtomicLong accountEpoch = new java.util.concurrent.atomic.AtomicLong();
 
     /** Compiles a loaded record, or the absence of one, into what the hot path needs. */
     interface Compiler {
@@ -97,9 +104,11 @@ final class RecordCache {
         this.byUsername = new Tier<>(executor, maximumSize,
                 u -> load(() -> store.findByUsername(u), KeyRecord::id, KeyRecord::version,
                         r -> compile.compile(r.map(KeyRecord::id).orElse(null), u, r.orElse(null), clock.millis())));
-        this.byAccount = new Tier<>(executor, maximumSize,
-                a -> load(() -> store.findAccount(a), r -> "@" + r.account(), AccountRecord::version,
-                        r -> CachedAccount.of(r.orElse(null), clock.millis())));
+        this.byAccount = new Tier<>(executor, maximumSize, a -> {
+            long epoch = accountEpoch.get(); // before the store is read: see account(CachedCredential, long)
+            return load(() -> store.findAccount(a), r -> "@" + r.account(), AccountRecord::version,
+                    r -> CachedAccount.of(r.orElse(null), clock.millis(), epoch));
+        });
     }
 
     /**
@@ -213,9 +222,23 @@ final class RecordCache {
         return byUsername.get(username, now);
     }
 
-    /** @throws StoreException when the store cannot answer and nothing fresh enough is cached */
-    CachedAccount account(String account, long now) {
-        return byAccount.get(account, now);
+    /**
+     * The account of {@code c}'s record. The entry {@code c} was last given is reused while it is
+     * fresh and no account changed since it was loaded: a request then skips the account cache,
+     * whose lookup (hash, table, key compare, Caffeine's read bookkeeping) costs memory accesses
+     * that miss the CPU caches once the keys are many. Otherwise it is read through the cache,
+     * refreshed or loaded as any entry, and kept for the next request.
+     *
+     * @throws StoreException when the store cannot answer and nothing fresh enough is cached
+     */
+    CachedAccount account(CachedCredential c, long now) {
+        CachedAccount last = c.account;
+        if (last != null && last.epoch == accountEpoch.get() && byAccount.fresh(last, now)) {
+            return last;
+        }
+        CachedAccount a = byAccount.get(c.record.account(), now);
+        c.account = a;
+        return a;
     }
 
     /** The change feed: remember the version, and evict. */
@@ -223,6 +246,9 @@ final class RecordCache {
         if (change.kind() == StoreChange.Kind.ACCOUNT) {
             announced.asMap().merge("@" + change.id(), change.version(), Math::max);
             byAccount.cache.invalidate(change.id());
+            // After the eviction (which waits for a load in progress): an entry a credential kept, and
+            // one loaded from a read begun before now, are no longer reused.
+            accountEpoch.incrementAndGet();
             return;
         }
         announced.asMap().merge(change.id(), change.version(), Math::max);

@@ -2,7 +2,6 @@ package dev.portcullis.internal.pipeline;
 
 import dev.portcullis.Channel;
 import dev.portcullis.DenyReason;
-import dev.portcullis.spi.KeyRecord;
 
 /**
  * The Status stage (DESIGN §2) on a verified record: revoked, expired (a rotated-out key whose
@@ -29,12 +28,12 @@ final class Status {
         return null;
     }
 
-    /** The account suspended, or the record not usable on {@code channel}; else {@code null}. */
-    static Denial ofAccount(CachedAccount account, KeyRecord r, Channel channel) {
+    /** The account suspended, or the credential not usable on {@code channel}; else {@code null}. */
+    static Denial ofAccount(CachedAccount account, CachedCredential c, Channel channel) {
         if (account.suspended) {
             return SUSPENDED;
         }
-        if (!r.channels().contains(channel)) {
+        if ((c.channels & 1 << channel.ordinal()) == 0) {
             return CHANNEL;
         }
         return null;

@@ -21,7 +21,7 @@ final class Throttle {
 
     /** Before an API key's store miss: the client network's budget. */
     Denial keyMiss(Attempt a) {
-        long blocked = budgets.networkBlocked(a.network());
+        long blocked = budgets.networkBlocked(a.network(budgets), a.trusted());
         if (blocked > 0) {
             a.retryAfter = Duration.ofNanos(blocked);
             return NETWORK_BUDGET;
@@ -31,7 +31,7 @@ final class Throttle {
 
     /** Before a password's lookup: the network's budget and the login's on it. */
     Denial login(Attempt a, String budgetName) {
-        long blocked = budgets.loginBlocked(budgetName, a.network());
+        long blocked = budgets.loginBlocked(budgetName, a.network(budgets), a.trusted());
         if (blocked > 0) {
             a.retryAfter = Duration.ofNanos(blocked);
             return LOGIN_BUDGET;
@@ -41,7 +41,7 @@ final class Throttle {
 
     /** Whether the login's account succeeded from the attempt's network before. */
     boolean isKnown(CachedCredential.Login l, Attempt a) {
-        return budgets.isKnown(l.budgetAccount, a.network());
+        return budgets.isKnown(l.budgetAccount, a.network(budgets));
     }
 
     /**
@@ -61,14 +61,20 @@ final class Throttle {
 
     /** A failed key or request: the network's budget. */
     void keyFailed(Attempt a) {
-        budgets.keyFailed(a.network());
+        budgets.keyFailed(a.network(budgets), a.trusted());
     }
 
+    /** A password pair that failed for the first time from this network (a repeat spends nothing: {@link LoginCache}). */
     void loginFailed(Attempt a, String budgetName, CachedCredential.Login l, boolean known) {
-        budgets.loginFailed(budgetName, a.network(), l.accountBudget, known);
+        budgets.loginFailed(budgetName, a.network(budgets), a.trusted(), l.accountBudget, known);
+    }
+
+    /** The attempt's failure-budget network, as the pair memory keys it. */
+    String network(Attempt a) {
+        return a.network(budgets);
     }
 
     void loginSucceeded(Attempt a, CachedCredential.Login l) {
-        budgets.loginSucceeded(l.budgetAccount, a.network());
+        budgets.loginSucceeded(l.budgetAccount, a.network(budgets));
     }
 }

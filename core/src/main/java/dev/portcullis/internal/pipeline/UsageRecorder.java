@@ -11,6 +11,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.spi.CredentialStore;
 import dev.portcullis.spi.Usage;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,13 +29,13 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Usage per credential (DESIGN §3): counts per outcome, last use and client, networks seen
- * (IPv4 /24, IPv6 /48). Recording takes no lock that serialises requests: counters are
- * {@link LongAdder}s, the last use is a plain volatile write. {@link #flush} hands the store one
+ * (IPv4 /24, IPv6 /48). Recording takes no lock that serialises requests: a count is one atomic
+ * add, the last use a plain volatile write, both in the credential's tally, which the cache entry's
+ * {@link Subject} keeps, so a request reaches it without a map lookup. {@link #flush} hands the store one
  * batch of deltas, which it adds to what it holds; a batch that fails is kept for the next flush.
  * A network a credential was never used from is announced once: it is written to the store at
  * once, and the known networks are read back from the store, so a restart does not announce it again.
@@ -61,7 +63,7 @@ public final class UsageRecorder {
     private final ConcurrentHashMap<String, Tally> nowhere = new ConcurrentHashMap<>();
     static final int MAX_NOWHERE = 10_000;
     /** Where attempts on nothing real count while {@link #nowhere} is full. */
-    private final Tally overflow = new Tally(NOWHERE);
+    private final Tally overflow = new Tally(NOWHERE, this);
     private static final long IDLE_MILLIS = Duration.ofHours(1).toMillis();
     private static final String NOWHERE = "";
     /** Deltas of evicted tallies and of failed flushes, for the next flush. */
@@ -77,33 +79,97 @@ public final class UsageRecorder {
     public static final int CLOSE_ATTEMPTS = 4;
 
     /** What one credential did since the last flush. */
-    private static final class Tally {
+    static final class Tally {
+        /** Atomic adds: no striped counters, since every allowed use writes its last use here anyway. */
+        private static final VarHandle DENIED = MethodHandles.arrayElementVarHandle(long[].class);
+        private static final VarHandle ALLOWED_USES;
+
+        static {
+            try {
+                ALLOWED_USES = MethodHandles.lookup().findVarHandle(Tally.class, "allowed", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final String id;
-        final LongAdder[] counts = new LongAdder[DenyReason.values().length + 1];
+        /** The recorder whose map holds it: a subject's remembered tally is used only by that recorder. */
+        final UsageRecorder owner;
+        /** Allowed uses since the last drain. */
+        private volatile long allowed;
+        /** Denials since the last drain, by reason ordinal. */
+        private final long[] denied = new long[DenyReason.values().length];
         volatile long lastUsedMillis = Long.MIN_VALUE;
         volatile ClientAddress lastClient;
+        /**
+         * {@link #lastClient} as 128 bits (an IPv4 address as its IPv4-mapped IPv6 form): a use from the
+         * same address as the last one compares these and neither reads the old client nor keeps the new.
+         */
+        private volatile long lastHigh;
+        private volatile long lastLow;
         final Set<String> networks = ConcurrentHashMap.newKeySet();
         /** Set once a flush removed it from the map: a request still holding it hands its count on. */
         volatile boolean retired;
         /** When a flush first found nothing to write since; only flushes touch it. */
         volatile long idleSince = Long.MIN_VALUE;
 
-        Tally(String id) {
+        Tally(String id, UsageRecorder owner) {
             this.id = id;
-            for (int i = 0; i < counts.length; i++) {
-                counts[i] = new LongAdder();
+            this.owner = owner;
+        }
+
+        /** Counts an allowed use ({@code null}) or a denial. */
+        void count(DenyReason reason) {
+            if (reason == null) {
+                ALLOWED_USES.getAndAdd(this, 1L);
+            } else {
+                DENIED.getAndAdd(denied, reason.ordinal(), 1L);
             }
+        }
+
+        /** The counts by outcome name, reset to zero if {@code reset}: a count lands either in this read or the next. */
+        Map<String, Long> counts(boolean reset) {
+            Map<String, Long> c = new HashMap<>();
+            long n = reset ? (long) ALLOWED_USES.getAndSet(this, 0L) : allowed;
+            if (n != 0) {
+                c.put(ALLOWED, n);
+            }
+            DenyReason[] reasons = DenyReason.values();
+            for (int i = 0; i < denied.length; i++) {
+                n = reset ? (long) DENIED.getAndSet(denied, i, 0L) : (long) DENIED.getVolatile(denied, i);
+                if (n != 0) {
+                    c.put(reasons[i].name(), n);
+                }
+            }
+            return c;
+        }
+
+        /**
+         * Whether {@code client} is the last client, by address. Two racing uses may leave the two
+         * halves from different clients: then a client equal to that mix is taken for the last one,
+         * and its network is the one the mix's upper half was checked in.
+         */
+        boolean isLastClient(ClientAddress client) {
+            return lastClient != null && high(client) == lastHigh && low(client) == lastLow;
+        }
+
+        void setLastClient(ClientAddress client) {
+            lastClient = client;
+            lastHigh = high(client);
+            lastLow = low(client);
+        }
+
+        private static long high(ClientAddress c) {
+            return c.isIPv4() ? 0 : API.v6High(c);
+        }
+
+        private static long low(ClientAddress c) {
+            return c.isIPv4() ? 0xFFFF_0000_0000L | (API.v4(c) & 0xFFFF_FFFFL) : API.v6Low(c);
         }
 
         /** The delta so far, reset: an increment lands either in this one or in the next. */
         Usage drain() {
-            Map<String, Long> c = new HashMap<>();
-            for (int i = 0; i < counts.length; i++) {
-                long n = counts[i].sumThenReset();
-                if (n != 0) {
-                    c.put(i == 0 ? ALLOWED : DenyReason.values()[i - 1].name(), n);
-                }
-            }
+            Map<String, Long> c = counts(true);
             Set<String> nets = new HashSet<>();
             for (String n : networks) {
                 networks.remove(n);
@@ -136,31 +202,69 @@ public final class UsageRecorder {
         if (closed) {
             return false; // after close(): a no-op (see close)
         }
-        // An attempt that names no credential (an unknown id or username, a malformed request) is
-        // counted into a tally of its own in a map no flush ever writes, through the same lookup, so
-        // that it costs what a failure on a real credential does, in as much memory (the timing
-        // invariant of the package note).
+        return count(tally(key, counted), counted, reason, client, nowMillis);
+    }
+
+    /**
+     * {@link #record(String, boolean, DenyReason, ClientAddress, long)} for what {@code who} names,
+     * into the tally it remembers: a real credential's, or a sink's for a subject that is not counted,
+     * remembered alike, so a known and an unknown credential take the same path here.
+     */
+    boolean record(Subject who, DenyReason reason, ClientAddress client, long nowMillis) {
+        if (closed) {
+            return false; // after close(): a no-op (see close)
+        }
+        boolean counted = who.counted();
+        Tally t = who.tally;
+        if (t == null || t.owner != this || t.retired) {
+            // First count, another recorder's (a shared subject), or dropped by a flush: look it up again.
+            t = tally(who.usageKey(), counted);
+            who.tally = t;
+        }
+        return count(t, counted, reason, client, nowMillis);
+    }
+
+    /**
+     * The tally {@code key} is counted in. An attempt that names no credential (an unknown id or
+     * username, a malformed request) is counted into a tally of its own in a map no flush ever
+     * writes, through the same lookup, so that it costs what a failure on a real credential does,
+     * in as much memory (the timing invariant of the package note).
+     */
+    private Tally tally(String key, boolean counted) {
         ConcurrentHashMap<String, Tally> into = counted ? tallies : nowhere;
         String id = key == null ? NOWHERE : key;
         Tally t = into.get(id);
         if (t == null) {
             // The sink is bounded where it grows: once full, new names share one tally until a flush empties it.
-            t = counted || nowhere.size() < MAX_NOWHERE ? into.computeIfAbsent(id, Tally::new) : overflow;
+            t = counted || nowhere.size() < MAX_NOWHERE ? into.computeIfAbsent(id, k -> new Tally(k, this)) : overflow;
         }
+        return t;
+    }
+
+    private boolean count(Tally t, boolean counted, DenyReason reason, ClientAddress client, long nowMillis) {
+        String id = t.id;
         boolean use = reason == null & counted;
-        ClientAddress previous = t.lastClient;
+        ClientAddress previous = null;
+        boolean sameClient = false;
         if (use) {
             t.lastUsedMillis = nowMillis;
-            t.lastClient = client;
+            if (client != null) {
+                // The same address as last time (the common case) writes no reference into the tally.
+                sameClient = t.isLastClient(client);
+                if (!sameClient) {
+                    previous = t.lastClient;
+                    t.setLastClient(client);
+                }
+            }
         }
-        t.counts[reason == null ? 0 : reason.ordinal() + 1].increment();
+        t.count(reason);
         if (t.retired) {
             handOn(t);
         }
         if (!use) {
             return false;
         }
-        if (client == null || previous != null && API.sameNetwork(client, previous, 24, 48)) {
+        if (client == null || sameClient || previous != null && API.sameNetwork(client, previous, 24, 48)) {
             return false; // the common case, a client in the network of the last one: nothing to allocate
         }
         Set<String> nets = known.get(id, this::storedNetworks);
@@ -348,13 +452,7 @@ public final class UsageRecorder {
             }
         }
         if (t != null) {
-            Map<String, Long> c = new HashMap<>();
-            for (int i = 0; i < t.counts.length; i++) {
-                long n = t.counts[i].sum();
-                if (n != 0) {
-                    c.put(i == 0 ? ALLOWED : DenyReason.values()[i - 1].name(), n);
-                }
-            }
+            Map<String, Long> c = t.counts(false);
             long last = t.lastUsedMillis;
             parts.add(new Usage(id, last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
                     t.lastClient == null ? null : t.lastClient.toString(), c, Set.copyOf(t.networks)));

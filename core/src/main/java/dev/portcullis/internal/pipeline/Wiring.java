@@ -43,6 +43,8 @@ public final class Wiring {
      * @param owners {@code null} if none
      * @param legacy {@code null} if none
      * @param meterRegistry a Micrometer {@code MeterRegistry}, or {@code null} (Micrometer is then never loaded)
+     * @param failureIpv6Prefix the prefix length IPv6 clients are grouped by in the failure budgets
+     * @param trustedNetworks CIDR blocks exempt from the network failure budget (checked); empty for none
      */
     public record Options(
             CredentialStore store,
@@ -71,7 +73,9 @@ public final class Wiring {
             boolean plaintextSasl,
             KeyFormat imported,
             Object meterRegistry,
-            boolean metricsKeyIds) {}
+            boolean metricsKeyIds,
+            int failureIpv6Prefix,
+            List<String> trustedNetworks) {}
 
     private final DefaultAuthenticator authenticator;
     private final DefaultKeyManager keys;
@@ -91,7 +95,8 @@ public final class Wiring {
                 : new MicrometerMetrics((io.micrometer.core.instrument.MeterRegistry) o.meterRegistry(), o.metricsKeyIds());
         TokenDigests digests = new TokenDigests(o.peppers());
         this.hasher = new PasswordHasher(o.argon2(), o.argon2Slots(), o.argon2Wait());
-        this.budgets = new FailureBudgets(o.limiter(), o.networkBudget(), o.loginBudget(), o.accountBudget());
+        this.budgets = new FailureBudgets(o.limiter(), o.networkBudget(), o.loginBudget(), o.accountBudget(),
+                o.failureIpv6Prefix(), o.trustedNetworks());
         this.usage = new UsageRecorder(store, o.clock(), o.executor());
         CachedCredential.Compiler compiler = new CachedCredential.Compiler(o.defaultRateLimit(), budgets, digests, hasher);
         this.cache = new RecordCache(store, compiler, o.clock(), o.ticker(), o.executor(), o.cacheSize(), o.maxStaleness(),
@@ -105,9 +110,10 @@ public final class Wiring {
                 new Identify(o.format(), o.imported(), digests),
                 new Throttle(budgets),
                 new Lookup(cache),
-                new Verify(digests, hasher, new LoginCache(o.cacheSize(), Duration.ofMinutes(15)), o.legacy(), store),
+                new Verify(digests, hasher, new LoginCache(o.cacheSize(), Duration.ofMinutes(15), budgets.pairWindow(), o.ticker()), o.legacy(), store),
                 new Authorize(o.owners()),
                 new RateLimit(o.limiter()),
+                new Credits(store),
                 new Decision(usage, metrics, listeners, o.clock(), o.realm()),
                 compiler.none(),
                 o.clock(),

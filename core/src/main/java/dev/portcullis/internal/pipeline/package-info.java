@@ -14,6 +14,7 @@
  *   <tr><td>Network</td><td>{@code Network}: the allowlist, enforced or report-only</td></tr>
  *   <tr><td>Authorize</td><td>{@code Authorize}: resource owner, then the grant rule</td></tr>
  *   <tr><td>Rate-limit</td><td>{@code RateLimit}: enforced quotas, then report-only ones</td></tr>
+ *   <tr><td>Credits</td><td>{@code Credits}: the key's and the account's balances, all or none</td></tr>
  *   <tr><td>Decision + event</td><td>{@code Decision}: the result, usage, metrics, the one event</td></tr>
  * </table>
  *
@@ -37,6 +38,12 @@
  *       built once; every token is checked against its entry's digest, every password hashed;
  *   <li>the failure budgets are spent and read for every login alike; the stand-in account's
  *       never refuses, so it blocks nobody;
+ *   <li>the {@code LoginCache} (pairs verified, pairs failed from the client's network) is read for
+ *       every login alike, against the {@code checkId} and {@code checkVersion} every {@code Login}
+ *       carries (an interned record id, or {@code LoginCache.NO_RECORD}), so a remembered answer ends
+ *       at a reference check for both; a pair's first failure is hashed, remembered and spent, a
+ *       repeat is none of these, known login or not; and every hash goes through the same single
+ *       flight, keyed the same way;
  *   <li>usage is tallied for every attempt: under the credential when it is real, else in a sink
  *       of tallies built the same way and never written ({@code UsageRecorder});
  *   <li>strings a path compares (account names, budget keys) are interned or copied where their
@@ -46,6 +53,9 @@
  * run {@code TimingLeakTest}. That is why the stages and these objects share one package: they
  * read each other's fields directly, and the invariant is stated once, here.
  *
- * <p>Internal: exported only to the benchmarks.
+ * <p>Internal: not exported (the benchmarks reach the stages through the API).
  */
+@NullMarked
 package dev.portcullis.internal.pipeline;
+
+import org.jspecify.annotations.NullMarked;

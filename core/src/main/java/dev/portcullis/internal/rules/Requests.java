@@ -40,6 +40,14 @@ public final class Requests {
         return canonical;
     }
 
+    /** {@code cost} if it is 0 to {@code AuthRequest.MAX_COST}; else an exception, never a pass. */
+    public static long validCost(long cost) {
+        if (cost < 0 || cost > dev.portcullis.AuthRequest.MAX_COST) {
+            throw new IllegalArgumentException("a cost is 0 to " + dev.portcullis.AuthRequest.MAX_COST + ", got " + cost);
+        }
+        return cost;
+    }
+
     /** Caller-given text as an exception may show it: at most 64 characters, anything but printable ASCII escaped. */
     private static String shown(String s) {
         StringBuilder b = new StringBuilder();

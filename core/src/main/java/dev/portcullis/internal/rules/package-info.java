@@ -3,4 +3,7 @@
  * implication order, what a request may require, account and username grammar, canonical domain
  * names. No state. Internal: not exported.
  */
+@NullMarked
 package dev.portcullis.internal.rules;
+
+import org.jspecify.annotations.NullMarked;

@@ -203,7 +203,7 @@ public final class AuthorizationParser {
     }
 
     /** token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" (RFC 9110 §11.2). */
-    private static boolean isToken68(String s, int from, int to) {
+    static boolean isToken68(String s, int from, int to) {
         int end = to;
         while (end > from && s.charAt(end - 1) == '=') {
             end--;

@@ -28,5 +28,18 @@ public enum Malformation {
     /** A SASL PLAIN authzid that is neither empty nor the authcid (checklist C17). */
     AUTHZID_MISMATCH,
     /** A SASL exchange called after it ended, or before it started. */
-    OUT_OF_SEQUENCE
+    OUT_OF_SEQUENCE,
+    /**
+     * An OAUTHBEARER GS2 header (RFC 5801 §4) that is not {@code n} or {@code y}, a comma, an
+     * optional {@code a=} authzid and a comma: channel binding asked for, a bad saslname escape.
+     */
+    GS2_HEADER,
+    /** A key/value pair of OAUTHBEARER or XOAUTH2 that breaks RFC 7628 §3.1, or no closing %x01. */
+    BAD_KVPAIR,
+    /** A key given twice in one OAUTHBEARER or XOAUTH2 message. */
+    DUPLICATE_KEY,
+    /** No {@code auth} pair, or its value is not {@code Bearer} and a token68. */
+    NOT_BEARER,
+    /** After an RFC 7628 error challenge, something other than the %x01 the client must send. */
+    NOT_DUMMY_RESPONSE
 }

@@ -2,6 +2,10 @@ package dev.portcullis.internal.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.ClientAddress;
 import dev.portcullis.DenyReason;
@@ -73,5 +77,65 @@ class UsageRecorderTest {
         usage.record("unknown-2", false, DenyReason.UNKNOWN_KEY, client, 0);
         usage.flush();
         assertEquals(1, usage.sunk(), "below the bound it is kept");
+    }
+
+    /**
+     * A cache entry's subject remembers its tally, so a request finds it without the map; once a
+     * flush has dropped that tally (idle for an hour), the subject's next count goes to a new one,
+     * and nothing is lost or counted twice.
+     */
+    @Test
+    void aSubjectLeavesItsRememberedTallyOnceAFlushDroppedIt() {
+        CredentialStore store = CredentialStore.inMemory();
+        String id = existingKey(store);
+        MutableClock clock = new MutableClock();
+        UsageRecorder usage = new UsageRecorder(store, clock, Runnable::run);
+        ClientAddress client = ClientAddress.parse("203.0.113.7");
+        Subject who = new Subject(id, "acme", id);
+        usage.record(who, null, client, clock.millis());
+        UsageRecorder.Tally first = who.tally;
+        assertNotNull(first);
+        usage.record(who, DenyReason.WRONG_SECRET, client, 0);
+        assertSame(first, who.tally, "remembered, not looked up again");
+        usage.flush();
+        usage.flush(); // nothing new: idle from now
+        clock.advance(java.time.Duration.ofMinutes(61));
+        usage.flush(); // dropped
+        assertEquals(0, usage.tallied());
+        usage.record(who, null, client, clock.millis());
+        assertNotSame(first, who.tally);
+        assertEquals(1, usage.tallied());
+        usage.flush();
+        assertEquals(java.util.Map.of("ALLOWED", 2L, "WRONG_SECRET", 1L), store.usage(id).orElseThrow().counts());
+
+        UsageRecorder other = new UsageRecorder(store, clock, Runnable::run);
+        other.record(who, null, client, clock.millis());
+        assertSame(other, who.tally.owner, "a subject seen by another recorder counts in that recorder's tally");
+    }
+
+    /**
+     * The last client is the address of the last allowed use, whether or not it is the same object
+     * or network as before; a new network is announced once, and a use from the last address again
+     * announces nothing.
+     */
+    @Test
+    void theLastClientIsTheLastAddressAndEachNetworkIsNewOnce() {
+        CredentialStore store = CredentialStore.inMemory();
+        String id = existingKey(store);
+        MutableClock clock = new MutableClock();
+        UsageRecorder usage = new UsageRecorder(store, clock, Runnable::run);
+        Subject who = new Subject(id, "acme", id);
+        assertTrue(usage.record(who, null, ClientAddress.parse("203.0.113.7"), clock.millis()), "first network");
+        assertFalse(usage.record(who, null, ClientAddress.parse("203.0.113.7"), clock.millis()), "same address, new object");
+        assertFalse(usage.record(who, null, ClientAddress.parse("203.0.113.9"), clock.millis()), "same /24");
+        assertEquals("203.0.113.9", usage.snapshot(id).orElseThrow().lastClientAddress());
+        assertTrue(usage.record(who, null, ClientAddress.parse("2001:db8:1::5"), clock.millis()), "an IPv6 network");
+        assertEquals("2001:db8:1::5", usage.snapshot(id).orElseThrow().lastClientAddress());
+        assertFalse(usage.record(who, null, ClientAddress.parse("2001:db8:1::6"), clock.millis()), "same /48");
+        assertTrue(usage.record(who, null, ClientAddress.parse("198.51.100.1"), clock.millis()), "another IPv4 network");
+        assertFalse(usage.record(who, null, ClientAddress.parse("203.0.113.7"), clock.millis()), "known before");
+        assertEquals("203.0.113.7", usage.snapshot(id).orElseThrow().lastClientAddress());
+        usage.record(who, DenyReason.WRONG_SECRET, ClientAddress.parse("192.0.2.1"), clock.millis());
+        assertEquals("203.0.113.7", usage.snapshot(id).orElseThrow().lastClientAddress(), "a denial is no use");
     }
 }

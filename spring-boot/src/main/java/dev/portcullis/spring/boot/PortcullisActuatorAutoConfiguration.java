@@ -55,6 +55,7 @@ public class PortcullisActuatorAutoConfiguration {
                         .withDetail("storeReachable", h.storeReachable())
                         .withDetail("storeLatencyMillis", h.storeLatency().toNanos() / 1e6)
                         .withDetail("changeFeedLagMillis", h.changeFeedLag().toMillis())
+                        .withDetail("pushConnected", h.pushConnected())
                         .withDetail("rateLimiter", h.rateLimiter().name())
                         .withDetail("cachedCredentials", h.cachedCredentials())
                         .build();

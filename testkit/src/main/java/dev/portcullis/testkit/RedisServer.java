@@ -1,10 +1,8 @@
-package dev.portcullis.redis;
+package dev.portcullis.testkit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,15 +13,16 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} on 127.0.0.1 and a free port, started and stopped by the tests, with
- * nothing persisted. The binary comes from {@code $REDIS_SERVER} or the PATH; without it the test
- * fails (never skips): install it with {@code apt-get install -y redis-server}.
+ * A real {@code redis-server} on 127.0.0.1 and a free port, started and stopped by a test, with
+ * nothing persisted; for the tests of the Redis rate limiter and of anything wired to it. The binary
+ * comes from {@code $REDIS_SERVER} or the PATH; without it the test fails, never skips (install it
+ * with {@code apt-get install -y redis-server}). It speaks to the server only to wait for its
+ * {@code PING}, so it brings no Redis client.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
     private final String binary;
     private final int port;
     private final Path log;
@@ -35,10 +34,15 @@ final class RedisServer implements AutoCloseable {
         this.log = Files.createTempFile("redis-" + port + "-", ".log");
     }
 
-    static RedisServer start() throws IOException {
-        RedisServer s = new RedisServer(binary(), freePort());
-        s.restart();
-        return s;
+    /** Starts a server on a free loopback port and waits until it answers {@code PING}. */
+    public static RedisServer start() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        RedisServer server = new RedisServer(binary(), port);
+        server.restart();
+        return server;
     }
 
     private static String binary() {
@@ -46,36 +50,22 @@ final class RedisServer implements AutoCloseable {
         if (env != null && Files.isExecutable(Path.of(env))) {
             return env;
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(dir, "redis-server");
             if (Files.isExecutable(p)) {
                 return p.toString();
             }
         }
-        return fail("redis-server not found on PATH (nor $REDIS_SERVER): these tests need a real Redis. "
+        return fail("redis-server not found on PATH (nor $REDIS_SERVER): this test needs a real Redis. "
                 + "Install it, e.g. `apt-get update && apt-get install -y redis-server`.");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    int port() {
+    public int port() {
         return port;
     }
 
-    RedisURI uri() {
-        return RedisURI.builder().withHost("127.0.0.1").withPort(port).withTimeout(Duration.ofSeconds(2)).build();
-    }
-
-    RedisClient client() {
-        return RedisClient.create(uri());
-    }
-
-    /** Starts the server (again, on the same port) and waits until it answers PING. */
-    void restart() throws IOException {
+    /** Starts the server (again, on the same port) and waits until it answers {@code PING}. */
+    public void restart() throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
@@ -107,15 +97,14 @@ final class RedisServer implements AutoCloseable {
             out.flush();
             byte[] buf = new byte[7];
             InputStream in = s.getInputStream();
-            int n = in.readNBytes(buf, 0, 7);
-            return n == 7 && new String(buf, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+            return in.readNBytes(buf, 0, 7) == 7 && new String(buf, StandardCharsets.US_ASCII).equals("+PONG\r\n");
         } catch (IOException e) {
             return false;
         }
     }
 
     /** SIGKILL, by this process's PID: an outage, not a shutdown. */
-    void kill() {
+    public void kill() {
         if (process == null) {
             return;
         }
@@ -131,12 +120,12 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** SIGSTOP: Redis hangs, its connections stay open, nothing is answered. */
-    void pause() {
+    public void pause() {
         signal("-STOP");
     }
 
     /** SIGCONT after {@link #pause()}: Redis answers what it was sent meanwhile, in order. */
-    void resume() {
+    public void resume() {
         signal("-CONT");
     }
 
@@ -154,7 +143,8 @@ final class RedisServer implements AutoCloseable {
         }
     }
 
-    static void sleep(long millis) {
+    /** {@link Thread#sleep}, with an interrupt kept and turned into an unchecked exception. */
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
