@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Requests/s of a hello servlet on loopback, bare and behind PortcullisFilter (docs/benchmarks.md#servlet-filter-issue-9).
+# Requests/s of a hello servlet on loopback, bare and behind PortcullisFilter (docs/benchmarks.md#servlet-filter-issues-9-30).
 # Needs wrk (apt-get install -y wrk) and a build of the module:
 #   mvn -o -q -B -pl servlet -am verify -Dsurefire.failIfNoSpecifiedTests=false -Dtest='dev.portcullis.servlet.**'
 # Usage, from the repository root: bash servlet/bench/hello.sh [seconds] [connections]

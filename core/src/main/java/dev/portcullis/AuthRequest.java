@@ -25,7 +25,8 @@ public final class AuthRequest {
     private final Object client;
     private final String permission;
     private final String resource;
-    private final long cost;
+    /** An int (at most {@link #MAX_COST}): the request object stays 40 bytes, as before costs existed. */
+    private final int cost;
 
     private AuthRequest(String header, List<String> headers, String token, Object client, String permission, String resource,
             long cost) {
@@ -35,7 +36,7 @@ public final class AuthRequest {
         this.client = client;
         this.permission = permission;
         this.resource = resource;
-        this.cost = cost;
+        this.cost = Math.toIntExact(cost);
     }
 
     /** The most one request may cost: a bound against overflow, far above any real send. */

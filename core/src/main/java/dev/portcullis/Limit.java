@@ -130,6 +130,8 @@ public final class Limit {
         private final java.time.Period period;
         /** A time-based period, or {@code null}. */
         private final Duration duration;
+        /** The period the last query fell in (not part of the value). */
+        private volatile @Nullable Window window;
 
         private Refill(long amount, int dayOfMonth, java.time.Period period, Duration duration) {
             if (amount < 1 || amount > MAX_AMOUNT) {
@@ -190,6 +192,52 @@ public final class Limit {
 
         /** The latest boundary at or before {@code now}: a balance last refilled before it is refilled now. */
         public java.time.Instant lastBoundary(java.time.Instant now) {
+            Window w = window(now);
+            return w != null ? w.from : computeLastBoundary(now);
+        }
+
+        /** The first boundary after {@code now}: when a spent balance is refilled. */
+        public java.time.Instant nextBoundary(java.time.Instant now) {
+            Window w = window(now);
+            return w != null ? w.to : computeNextBoundary(computeLastBoundary(now));
+        }
+
+        /**
+         * The refill period {@code now} is in, or {@code null} beyond epoch milliseconds (some
+         * 290 million years). Every credit take asks, and nearly all ask about the period the last
+         * one was in: the calendar is read once per period, not per request.
+         */
+        private @Nullable Window window(java.time.Instant now) {
+            try {
+                long t = now.toEpochMilli();
+                Window w = window;
+                if (w == null || t < w.fromMillis || t >= w.toMillis) {
+                    java.time.Instant from = computeLastBoundary(now);
+                    w = new Window(from, computeNextBoundary(from));
+                    window = w;
+                }
+                return w;
+            } catch (ArithmeticException e) {
+                return null;
+            }
+        }
+
+        /** A refill period: boundaries are whole milliseconds (days, months, or periods of at least a minute). */
+        private static final class Window {
+            final java.time.Instant from;
+            final java.time.Instant to;
+            final long fromMillis;
+            final long toMillis;
+
+            Window(java.time.Instant from, java.time.Instant to) {
+                this.from = from;
+                this.to = to;
+                this.fromMillis = from.toEpochMilli();
+                this.toMillis = to.toEpochMilli();
+            }
+        }
+
+        private java.time.Instant computeLastBoundary(java.time.Instant now) {
             java.time.LocalDate today = now.atZone(java.time.ZoneOffset.UTC).toLocalDate();
             if (duration != null) {
                 long step = duration.toMillis();
@@ -206,13 +254,11 @@ public final class Limit {
                         .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
             }
             long months = period.toTotalMonths();
-            long elapsed = java.time.temporal.ChronoUnit.MONTHS.between(EPOCH, today);
+            long elapsed = (today.getYear() - 1970L) * 12 + today.getMonthValue() - 1; // months since 1970-01, floored before it too
             return EPOCH.plusMonths(Math.floorDiv(elapsed, months) * months).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
         }
 
-        /** The first boundary after {@code now}: when a spent balance is refilled. */
-        public java.time.Instant nextBoundary(java.time.Instant now) {
-            java.time.Instant last = lastBoundary(now);
+        private java.time.Instant computeNextBoundary(java.time.Instant last) {
             if (duration != null) {
                 return last.plus(duration);
             }

@@ -22,7 +22,27 @@ final class InMemoryCredentialStore implements CredentialStore {
     private final Map<String, String> idByUsername = new HashMap<>();
     private final Map<String, Usage> usage = new HashMap<>();
     private final Map<String, AccountRecord> accounts = new HashMap<>();
-    private final Map<String, CreditBalance> credits = new HashMap<>();
+    /** Mutable under the lock, so that a take makes no objects. */
+    private final Map<String, Balance> credits = new HashMap<>();
+
+    private static final class Balance {
+        long remaining;
+        Instant refilledAt;
+
+        Balance(long remaining, Instant refilledAt) {
+            this.remaining = remaining;
+            this.refilledAt = refilledAt;
+        }
+
+        /** What is left at a take's refill boundary: the refill's amount if it came after the last refill. */
+        long remainingAt(CreditTake t) {
+            return refilled(t) ? t.refillAmount() : remaining;
+        }
+
+        boolean refilled(CreditTake t) {
+            return t.boundary() != null && refilledAt.isBefore(t.boundary());
+        }
+    }
     private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
 
     @Override
@@ -159,33 +179,49 @@ final class InMemoryCredentialStore implements CredentialStore {
         if (cost < 1 || takes.isEmpty()) {
             throw new IllegalArgumentException("a take is of at least 1 from at least one balance");
         }
+        // Two passes under the lock: every balance must pay before any is charged, all or none.
+        int n = takes.size();
         long least = Long.MAX_VALUE;
-        // A balance named twice is one balance: taken from once (the first take names its refill).
-        Map<String, CreditBalance> after = new java.util.LinkedHashMap<>();
-        for (CreditTake t : takes) {
-            if (after.containsKey(Objects.requireNonNull(t, "take").owner())) {
-                continue;
+        for (int i = 0; i < n; i++) {
+            CreditTake t = Objects.requireNonNull(takes.get(i), "take");
+            if (namedBefore(takes, i)) {
+                continue; // a balance named twice is taken from once; its first take names its refill
             }
-            CreditBalance b = credits.get(t.owner());
-            if (b == null) {
+            Balance b = credits.get(t.owner());
+            long remaining = b == null ? -1 : b.remainingAt(t);
+            if (remaining < cost) {
                 return java.util.OptionalLong.empty();
             }
-            if (t.boundary() != null && b.refilledAt().isBefore(t.boundary())) {
-                b = new CreditBalance(t.refillAmount(), t.boundary());
-            }
-            if (b.remaining() < cost) {
-                return java.util.OptionalLong.empty();
-            }
-            after.put(t.owner(), new CreditBalance(b.remaining() - cost, b.refilledAt()));
-            least = Math.min(least, b.remaining() - cost);
+            least = Math.min(least, remaining - cost);
         }
-        credits.putAll(after);
+        for (int i = 0; i < n; i++) {
+            CreditTake t = takes.get(i);
+            if (!namedBefore(takes, i)) {
+                Balance b = credits.get(t.owner());
+                if (b.refilled(t)) {
+                    b.remaining = t.refillAmount();
+                    b.refilledAt = t.boundary();
+                }
+                b.remaining -= cost;
+            }
+        }
         return java.util.OptionalLong.of(least);
+    }
+
+    private static boolean namedBefore(List<CreditTake> takes, int i) {
+        String owner = takes.get(i).owner();
+        for (int j = 0; j < i; j++) {
+            if (takes.get(j).owner().equals(owner)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public synchronized Optional<CreditBalance> credits(String owner) {
-        return Optional.ofNullable(credits.get(Objects.requireNonNull(owner, "owner")));
+        Balance b = credits.get(Objects.requireNonNull(owner, "owner"));
+        return b == null ? Optional.empty() : Optional.of(new CreditBalance(b.remaining, b.refilledAt));
     }
 
     @Override
@@ -194,24 +230,25 @@ final class InMemoryCredentialStore implements CredentialStore {
         if (balance == null) {
             credits.remove(owner);
         } else {
-            credits.put(owner, balance);
+            credits.put(owner, new Balance(balance.remaining(), balance.refilledAt()));
         }
     }
 
     @Override
     public synchronized java.util.OptionalLong addCredits(CreditTake balance, long delta) {
         String owner = Objects.requireNonNull(balance, "balance").owner();
-        CreditBalance b = credits.get(owner);
+        Balance b = credits.get(owner);
         if (b == null) {
             return java.util.OptionalLong.empty();
         }
-        if (balance.boundary() != null && b.refilledAt().isBefore(balance.boundary())) {
-            b = new CreditBalance(balance.refillAmount(), balance.boundary());
+        if (b.refilled(balance)) {
+            b.remaining = balance.refillAmount();
+            b.refilledAt = balance.boundary();
         }
         long next = Math.max(0, Math.min(dev.portcullis.Limit.Refill.MAX_AMOUNT,
-                delta >= 0 ? Math.min(b.remaining() + Math.min(delta, dev.portcullis.Limit.Refill.MAX_AMOUNT), Long.MAX_VALUE)
-                        : b.remaining() + Math.max(delta, -dev.portcullis.Limit.Refill.MAX_AMOUNT)));
-        credits.put(owner, new CreditBalance(next, b.refilledAt()));
+                delta >= 0 ? Math.min(b.remaining + Math.min(delta, dev.portcullis.Limit.Refill.MAX_AMOUNT), Long.MAX_VALUE)
+                        : b.remaining + Math.max(delta, -dev.portcullis.Limit.Refill.MAX_AMOUNT)));
+        b.remaining = next;
         return java.util.OptionalLong.of(next);
     }
 

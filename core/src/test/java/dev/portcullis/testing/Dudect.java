@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
  *   <li>Each measurement picks its class at random (both classes interleaved, so drift and load from
  *       other processes fall on both alike) and times one call with {@link System#nanoTime}.
  *   <li>Warm-up: the operation runs untimed first, until the JIT has finished nothing for three batches and
- *       {@value #WARMUP_QUIET_NANOS} ns; then one calibration batch sets the cropping thresholds and is
- *       discarded, as dudect does.
+ *       {@value #WARMUP_QUIET_NANOS} ns and has nothing compiling or queued ({@link #jitIdle}); then one
+ *       calibration batch sets the cropping thresholds and each class's usual time, and is discarded,
+ *       as dudect does.
  *   <li>A measurement held up by something outside the operation (another process, the host taking
  *       the virtual CPU away: longer than its class's median by {@value #DISTURBANCE_NANOS} ns, or
  *       after a gap that long), and the {@value #SETTLE} after it, are left out: the caches refill in
@@ -29,7 +30,8 @@ import java.util.SplittableRandom;
  *       On a quiet machine this is dudect's Welch t; on a busy one the machine's own state (another
  *       process on the sibling core, a frequency step) changes how much the classes differ from one
  *       moment to the next, and the spread across blocks counts that in, where a t from single
- *       measurements took them for independent and overstated its evidence.
+ *       measurements took them for independent and overstated its evidence. The effect (how much
+ *       slower class 0 is) is the median of the blocks' differences of the classes' faster halves.
  *   <li>A measurement during which the JIT compiled (more than {@value #JIT_QUIET_MILLIS} ms) timed the
  *       classes on changing code; it is repeated with fresh statistics, at most {@value #MAX_ATTEMPTS}
  *       times in all, and the last one counts.
@@ -88,9 +90,10 @@ public final class Dudect {
      * @param warmupCalls how many untimed calls the warm-up took
      * @param jitMillisWhileMeasuring JIT compilation time spent while measuring (0 when the JIT had settled)
      * @param effectNs how much slower class 0 is than class 1, comparing the faster half of each class
-     *     (the mean of its lower half by rank) block by block, in ns: the size of a difference, where t
-     *     is its evidence
-     * @param effectSeNs the standard error of {@code effectNs}, from its spread across blocks
+     *     (the mean of its lower half by rank) block by block, in ns: the median of the blocks'
+     *     differences, the size of a difference in the machine's usual state, where t is its evidence
+     * @param effectSeNs the standard error of {@code effectNs}, from the blocks' spread (1.2533 σ/√blocks,
+     *     the median's)
      * @param settling measurements left out as taken off the CPU or in the {@value Dudect#SETTLE} calls after it
      * @param perMeasurementMaxT dudect's own statistic for comparison: the largest |t| of the same tests
      *     taken over single measurements as if they were independent
@@ -184,6 +187,8 @@ public final class Dudect {
         final Blocked[] tests = new Blocked[PERCENTILES + 2];
         final TTest[] perMeasurement = new TTest[PERCENTILES + 1];
         final Blocked effect = new Blocked();
+        /** Every block's faster-half difference, for their median. */
+        private double[] effects = new double[256];
         final long[] n = new long[2];
         /** The open block's measurements per class, and after {@link #close} its sorted copy. */
         private final long[][] block = {new long[BLOCK], new long[BLOCK]};
@@ -261,7 +266,12 @@ public final class Dudect {
             tests[PERCENTILES + 1].add(variance(block[0], n0) - variance(block[1], n1), n0, n1);
             int h0 = n0 / 2;
             int h1 = n1 / 2;
-            effect.add(prefix[0][h0] / h0 - prefix[1][h1] / h1, h0, h1);
+            double e = prefix[0][h0] / h0 - prefix[1][h1] / h1;
+            effect.add(e, h0, h1);
+            if (effect.blocks > effects.length) {
+                effects = Arrays.copyOf(effects, effects.length * 2);
+            }
+            effects[(int) effect.blocks - 1] = e;
         }
 
         /** How many of the first {@code len} (sorted) values are below {@code threshold}. */
@@ -288,6 +298,26 @@ public final class Dudect {
                 m2 += delta * (xs[i] - mean);
             }
             return m2 / (len - 1);
+        }
+
+        /**
+         * The median of the blocks' faster-half differences: a minority of blocks in another state of
+         * the machine (a sibling core busy, which makes every memory difference between the classes
+         * cost several times more) moves a mean, not the median.
+         */
+        double effectMedian() {
+            int n = (int) effect.blocks;
+            if (n == 0) {
+                return Double.NaN;
+            }
+            double[] sorted = Arrays.copyOf(effects, n);
+            Arrays.sort(sorted);
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+
+        /** The large-sample standard error of that median: 1.2533 (√(π/2)) times the mean's. */
+        double effectMedianSe() {
+            return Math.sqrt(Math.PI / 2) * effect.se();
         }
 
         /** The largest |t| among tests with enough measurements, and which test: over blocks or per measurement. */
@@ -403,7 +433,7 @@ public final class Dudect {
         Object[] single = stats.max(false);
         return new Result(name, (double) blocked[0], (String) blocked[1], stats.tests[0].t(), stats.n.clone(),
                 stats.lastMedian.clone(), (System.nanoTime() - started) / 1e9, seed, lastWarmup,
-                jit.getTotalCompilationTime() - jitBefore, stats.effect.mean, stats.effect.se(), dropped,
+                jit.getTotalCompilationTime() - jitBefore, stats.effectMedian(), stats.effectMedianSe(), dropped,
                 (double) single[0], stats.effect.blocks);
     }
 

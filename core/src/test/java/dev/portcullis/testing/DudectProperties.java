@@ -60,6 +60,7 @@ class DudectProperties {
         assertEquals(before.tests[0].t(), after.tests[0].t(), 1e-6);
         assertEquals(before.tests[Dudect.PERCENTILES + 1].t(), after.tests[Dudect.PERCENTILES + 1].t(), 1e-6);
         assertEquals(before.effect.mean, after.effect.mean, 1e-6);
+        assertEquals(before.effectMedian(), after.effectMedian(), 1e-6);
     }
 
     @net.jqwik.api.Provide
@@ -82,6 +83,7 @@ class DudectProperties {
             assertEquals(a.tests[i].t(), -b.tests[i].t(), 1e-9, "test " + i);
         }
         assertEquals(a.effect.mean, -b.effect.mean, 1e-9);
+        assertEquals(a.effectMedian(), -b.effectMedian(), 1e-9);
     }
 
     @Property(tries = 50)
@@ -120,5 +122,6 @@ class DudectProperties {
         assertTrue(s.tests[0].t() > 1e6, () -> "t = " + s.tests[0].t());
         assertEquals(leak, s.tests[0].mean, 1e-9);
         assertEquals(leak, s.effect.mean, 1e-9);
+        assertEquals(leak, s.effectMedian(), 1e-9);
     }
 }

@@ -9,6 +9,8 @@ import dev.portcullis.KeySpec;
 import dev.portcullis.Portcullis;
 import dev.portcullis.spi.AccountRecord;
 import dev.portcullis.spi.CredentialStore;
+import dev.portcullis.spi.CredentialStore.CreditBalance;
+import dev.portcullis.spi.CredentialStore.CreditTake;
 import dev.portcullis.spi.KeyRecord;
 import dev.portcullis.spi.Page;
 import dev.portcullis.spi.StoreChange;
@@ -16,7 +18,9 @@ import dev.portcullis.spi.Usage;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -100,12 +104,15 @@ public class ScaleBenchmark {
     public static class Counters {
         public long requests;
         public long storeLookups;
+        /** Account reads on the benchmark thread: a credential reuses its account's entry, so these should be rare. */
+        public long accountLookups;
         int cursor;
 
         @Setup(Level.Iteration)
         public void reset(ScaleBenchmark b) {
             requests = 0;
             storeLookups = 0;
+            accountLookups = 0;
             b.store.counting(this, Thread.currentThread());
         }
     }
@@ -267,6 +274,10 @@ public class ScaleBenchmark {
 
         @Override
         public Optional<AccountRecord> findAccount(String account) {
+            Counters c = counters;
+            if (c != null && Thread.currentThread() == owner) {
+                c.accountLookups++;
+            }
             return inner.findAccount(account);
         }
 
@@ -288,6 +299,31 @@ public class ScaleBenchmark {
         @Override
         public Duration changeFeedLag() {
             return inner.changeFeedLag();
+        }
+
+        @Override
+        public boolean pushConnected() {
+            return inner.pushConnected();
+        }
+
+        @Override
+        public OptionalLong takeCredits(List<CreditTake> takes, long cost) {
+            return inner.takeCredits(takes, cost);
+        }
+
+        @Override
+        public Optional<CreditBalance> credits(String owner) {
+            return inner.credits(owner);
+        }
+
+        @Override
+        public void setCredits(String owner, CreditBalance balance) {
+            inner.setCredits(owner, balance);
+        }
+
+        @Override
+        public OptionalLong addCredits(CreditTake balance, long delta) {
+            return inner.addCredits(balance, delta);
         }
     }
 }

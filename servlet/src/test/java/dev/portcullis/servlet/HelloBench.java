@@ -23,7 +23,7 @@ import java.util.EnumSet;
  * The benchmark's servers (not a test): a hello servlet on two Jetty 12 servers on 127.0.0.1,
  * one bare and one behind the filter with a cached key, same thread pool and servlet. Writes the
  * ports and a run-time key's header to the file named by the first argument, for
- * {@code servlet/bench/hello.sh}, then serves until killed. See docs/benchmarks.md#servlet-filter-issue-9.
+ * {@code servlet/bench/hello.sh}, then serves until killed. See docs/benchmarks.md#servlet-filter-issues-9-30.
  */
 public final class HelloBench {
     private HelloBench() {}

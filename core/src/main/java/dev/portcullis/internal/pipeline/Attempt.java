@@ -11,14 +11,17 @@ import dev.portcullis.spi.RateLimiter;
 import java.net.InetAddress;
 import java.time.Duration;
 
-/** What one attempt has learned so far, stage by stage; only safe values. */
+/**
+ * What one attempt has learned so far, stage by stage; only safe values. One is made per attempt,
+ * so its fields are kept to 64 bytes (JOL): a channel as a flag, what only one path needs passed
+ * as an argument instead.
+ */
 final class Attempt {
     private static final ApiAccess API = Api.get();
 
-    final Channel channel;
+    private final boolean smtp;
+    /** Whether it re-authorizes a session ({@code Authenticator.authorize}), not a new credential. */
     final boolean atMail;
-    /** Whether an {@code AuthRequest} started it (not a SASL login or a re-authorization of a session). */
-    final boolean request;
     /** The client as parsed, or {@code null} if its address was not a strict literal. */
     ClientAddress client;
     String permission;
@@ -30,37 +33,48 @@ final class Attempt {
     /** The limiter's answer: the one that refused, or the enforced one that admitted. */
     RateLimiter.Take rate;
     /** What the request costs: 1 unless set; 0 for SASL logins (an SMTP session pays per recipient). */
-    long cost = 1;
-    /** The enforced quotas the Rate-limit stage took {@link #cost} from, to give back if Credits refuses. */
-    java.util.List<RateLimiter.Quota> taken;
-    java.util.List<RateLimiter.Quota> takenReported;
+    int cost = 1;
+    /** Whether the report-only quotas admitted {@link #cost} (and so must be given it back if Credits refuses). */
+    boolean reportedTaken;
     /** The credit balance charged or refused, if the request got that far and one applied. */
     dev.portcullis.AuthResult.CreditStatus credits;
-    /** The stored hash the secret was verified against, when it is not the cached record's. */
-    String verifiedHash;
     /** For the latency metric; 0 when metrics are off, so the hot path reads no clock for it. */
     long startNanos;
     private String network;
     /** Whether the client is in a trusted network (exempt from the network budget); with {@link #network}. */
     private boolean trusted;
 
-    Attempt(Channel channel, ClientAddress client) {
-        this.channel = channel;
+    /** A SASL login. */
+    Attempt(ClientAddress client) {
+        this.smtp = true;
         this.atMail = false;
-        this.request = false;
         this.client = client;
     }
 
-    Attempt(Channel channel, AuthRequest request, boolean atMail) {
-        this.channel = channel;
-        this.atMail = atMail;
-        this.request = request != null;
-        if (request != null) {
-            this.client = clientOf(API.client(request));
-            this.permission = API.permission(request);
-            this.resource = API.resource(request);
-            this.cost = API.cost(request);
-        }
+    /** An HTTP request. */
+    Attempt(AuthRequest request) {
+        this.smtp = false;
+        this.atMail = false;
+        this.client = clientOf(API.client(request));
+        this.permission = API.permission(request);
+        this.resource = API.resource(request);
+        this.cost = (int) API.cost(request);
+    }
+
+    /** A session's re-authorization, on the channel it logged in on. */
+    Attempt(Channel channel, int cost) {
+        this.smtp = channel == Channel.SMTP;
+        this.atMail = true;
+        this.cost = cost;
+    }
+
+    Channel channel() {
+        return smtp ? Channel.SMTP : Channel.HTTP;
+    }
+
+    /** Whether an {@code AuthRequest} started it (not a SASL login or a re-authorization of a session). */
+    boolean request() {
+        return !smtp && !atMail;
     }
 
     static ClientAddress clientOf(Object c) {

@@ -59,6 +59,8 @@ final class CachedCredential extends RecordCache.Entry {
     private volatile Combined combined;
     /** The account entry the last request of this credential was given, or {@code null}: see {@code RecordCache.account}. */
     volatile CachedAccount account;
+    /** The credit takes of the last admitted request, for the next in the same refill period ({@link Credits}). */
+    volatile Credits.Takes creditTakes;
 
     private record Combined(CachedAccount account, List<RateLimiter.Quota> quotas) {}
 

@@ -59,9 +59,9 @@ final class Decision {
         // tallies that are never written (see the package note).
         Subject who = a.subject;
         boolean newNetwork = usage.record(who, reason, a.client, nowMillis);
-        metrics.decided(a.channel, reason, a.wouldDeny, who.keyId(), a.startNanos);
+        metrics.decided(a.channel(), reason, a.wouldDeny, who.keyId(), a.startNanos);
         if (listeners.any()) {
-            listeners.emit(new AuthEvent(Instant.now(clock), a.channel, allowed, reason, detail, who.keyId(), who.account(),
+            listeners.emit(new AuthEvent(Instant.now(clock), a.channel(), allowed, reason, detail, who.keyId(), who.account(),
                     a.client == null ? null : a.client.toString(), newNetwork, allowed ? a.wouldDeny : null));
         }
     }

@@ -79,7 +79,7 @@ final class DefaultAuthenticator implements Authenticator {
 
     @Override
     public AuthResult authenticate(AuthRequest request) {
-        Attempt a = decision.timed(new Attempt(Channel.HTTP, request, false));
+        Attempt a = decision.timed(new Attempt(request));
         String token = API.token(request);
         if (token != null) {
             return checkToken(a, token);
@@ -164,7 +164,7 @@ final class DefaultAuthenticator implements Authenticator {
         if (!verify.token(c, sc.key)) {
             return fail(a, c.mismatch, c.mismatchDetail);
         }
-        return admit(a, c, now);
+        return admit(a, c, now, null);
     }
 
     /**
@@ -233,7 +233,7 @@ final class DefaultAuthenticator implements Authenticator {
         String network = throttle.network(a);
         LoginCache.Seen seen = verify.remembered(fingerprint, network, l);
         if (seen == LoginCache.Seen.VERIFIED) {
-            return admit(a, c, now); // verified before, for this very record version: one HMAC instead of Argon2
+            return admit(a, c, now, null); // verified before, for this very record version: one HMAC instead of Argon2
         }
         if (seen == LoginCache.Seen.FAILED) {
             // This very pair failed from this network at this record version: a client retrying a wrong
@@ -253,8 +253,7 @@ final class DefaultAuthenticator implements Authenticator {
             default:
                 throttle.loginSucceeded(a, l);
                 // A rehash changed the hash, not the secret; a match always carries the record it matched.
-                a.verifiedHash = Objects.requireNonNull(v.current()).secretHash();
-                return admit(a, c, clock.millis()); // after a hash: the time it ends
+                return admit(a, c, clock.millis(), Objects.requireNonNull(v.current()).secretHash()); // after a hash: the time it ends
         }
     }
 
@@ -266,7 +265,7 @@ final class DefaultAuthenticator implements Authenticator {
 
     /** Decides on a credential that a SASL exchange produced: an API key under a key username, or a login. */
     AuthResult saslCredential(ClientAddress client, String username, String password) {
-        Attempt a = decision.timed(new Attempt(Channel.SMTP, client));
+        Attempt a = decision.timed(new Attempt(client));
         a.cost = 0; // logging in is free: an SMTP session pays per recipient, through authorize(…, cost)
         return keyUsernames.contains(username) ? checkToken(a, password) : checkPassword(a, username, password);
     }
@@ -279,7 +278,7 @@ final class DefaultAuthenticator implements Authenticator {
      * looked at.
      */
     AuthResult saslBearer(ClientAddress client, String token, String authzid) {
-        Attempt a = decision.timed(new Attempt(Channel.SMTP, client));
+        Attempt a = decision.timed(new Attempt(client));
         a.cost = 0; // as saslCredential: logging in is free
         if (authzid != null && !keyUsernames.contains(authzid)) {
             String domain = ActAs.mailboxDomain(authzid);
@@ -294,7 +293,7 @@ final class DefaultAuthenticator implements Authenticator {
 
     /** A SASL exchange that ended before any credential: cancelled, malformed, refused. */
     AuthResult saslRefused(ClientAddress client, DenyReason reason, String detail, boolean spendsBudget) {
-        Attempt a = new Attempt(Channel.SMTP, client);
+        Attempt a = new Attempt(client);
         return spendsBudget ? fail(a, reason, detail) : decision.deny(a, reason, detail);
     }
 
@@ -325,13 +324,12 @@ final class DefaultAuthenticator implements Authenticator {
     /** Everything a new authentication would check but the secret, which must not have changed since. */
     private AuthResult authorizeAgain(Principal principal, String permission, String canonicalResource, long cost) {
         Objects.requireNonNull(principal, "principal");
-        Attempt a = decision.timed(new Attempt(principal.channel(), null, true));
-        a.cost = cost;
+        Attempt a = decision.timed(new Attempt(principal.channel(), (int) cost)); // validCost: at most MAX_COST
         a.client = principal.clientAddress();
         a.subject = API.identity(principal).subject;
         a.permission = permission;
         a.resource = canonicalResource;
-        a.verifiedHash = API.verifiedHash(principal);
+        String verifiedHash = API.verifiedHash(principal);
         long now = clock.millis();
         CachedCredential c = lookup.byId(a, principal.keyId(), now);
         if (c == null) {
@@ -340,18 +338,20 @@ final class DefaultAuthenticator implements Authenticator {
         if (!c.present() || !c.record.account().equals(principal.account())) {
             return decision.deny(a, RECORD_GONE);
         }
-        if (!c.record.secretHash().equals(a.verifiedHash)) {
+        if (!c.record.secretHash().equals(verifiedHash)) {
             return decision.deny(a, SECRET_CHANGED); // a new password ends the sessions of the old one
         }
-        return admit(a, c, now);
+        return admit(a, c, now, verifiedHash);
     }
 
     /**
      * Status → account → channel → Network → Authorize → Rate-limit → Credits, on a verified record,
      * at {@code now}; the request's cost is taken from limits and credits only once everything else
      * admitted it, and a credit refusal gives the limits their tokens back.
+     *
+     * @param verifiedHash the stored hash the secret was verified against, when it is not the cached record's
      */
-    private AuthResult admit(Attempt a, CachedCredential c, long now) {
+    private AuthResult admit(Attempt a, CachedCredential c, long now, String verifiedHash) {
         KeyRecord r = c.record;
         Denial d = Status.ofRecord(c, now);
         if (d != null) {
@@ -361,18 +361,18 @@ final class DefaultAuthenticator implements Authenticator {
         if (account == null) {
             return decision.deny(a, Denial.STORE_UNAVAILABLE);
         }
-        if ((d = Status.ofAccount(account, c, a.channel)) != null
+        if ((d = Status.ofAccount(account, c, a.channel())) != null
                 || (d = Network.check(a, c, account)) != null
                 || (d = authorize.check(r, a.permission, a.resource)) != null
                 || (d = rateLimit.take(a, c, account)) != null) {
             return decision.deny(a, d);
         }
-        if ((d = credits.take(a, r, account, now)) != null) {
-            rateLimit.giveBack(a);
+        if ((d = credits.take(a, c, account, now)) != null) {
+            rateLimit.giveBack(a, c, account);
             return decision.deny(a, d);
         }
-        return decision.allow(a, API.principal(c.identity, a.client, a.channel,
-                a.verifiedHash != null ? a.verifiedHash : r.secretHash()), now);
+        return decision.allow(a, API.principal(c.identity, a.client, a.channel(),
+                verifiedHash != null ? verifiedHash : r.secretHash()), now);
     }
 
     /** The stored form of an SMTP username, or {@code null} if it cannot be one. */

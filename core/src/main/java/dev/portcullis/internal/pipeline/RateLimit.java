@@ -25,13 +25,12 @@ final class RateLimit {
      * answer, if any limit was enforced), else the denial, with {@code a.rate} and {@code a.retryAfter}.
      */
     Denial take(Attempt a, CachedCredential c, CachedAccount account) {
-        boolean keyReports = account.reportRate || c.record.reportOnly().contains(Check.RATE_LIMIT);
         // Enforced quotas first; report-only ones are taken after, and never deny.
-        List<RateLimiter.Quota> enforced = keyReports ? (account.reportRate ? List.of() : account.quotas) : c.quotasWith(account);
+        List<RateLimiter.Quota> enforced = enforced(c, account);
         if (a.cost == 0) {
-            return a.request ? spent(a, enforced) : null; // re-authorizations and logins of a session are free
+            return a.request() ? spent(a, enforced) : null; // re-authorizations and logins of a session are free
         }
-        List<RateLimiter.Quota> reported = keyReports ? (account.reportRate ? c.quotasWith(account) : c.quotas) : List.of();
+        List<RateLimiter.Quota> reported = reported(c, account);
         if (!enforced.isEmpty()) {
             RateLimiter.Take take = limiter.tryTakeAll(enforced, a.cost);
             a.rate = take; // so a 429 carries RateLimit and RateLimit-Policy too
@@ -40,12 +39,11 @@ final class RateLimit {
                 a.retryAfter = take.nanosToWait() == Long.MAX_VALUE ? null : Duration.ofNanos(Math.max(take.nanosToWait(), 1_000_000));
                 return RATE_LIMITED;
             }
-            a.taken = enforced;
         }
         if (!reported.isEmpty()) {
             RateLimiter.Take take = limiter.tryTakeAll(reported, a.cost);
             if (take.allowed()) {
-                a.takenReported = reported;
+                a.reportedTaken = true;
             } else if (a.wouldDeny == null) {
                 a.wouldDeny = DenyReason.RATE_LIMITED;
             }
@@ -70,15 +68,34 @@ final class RateLimit {
         return null;
     }
 
-    /** Gives back what {@link #take} took, when a later stage denied the request: a denial takes nothing. */
-    void giveBack(Attempt a) {
-        if (a.taken != null) {
-            limiter.giveBack(a.taken, a.cost);
-            a.taken = null;
+    /** The quotas that must admit the request: none of a report-only key or account. */
+    private static List<RateLimiter.Quota> enforced(CachedCredential c, CachedAccount account) {
+        boolean keyReports = account.reportRate || c.record.reportOnly().contains(Check.RATE_LIMIT);
+        return keyReports ? (account.reportRate ? List.of() : account.quotas) : c.quotasWith(account);
+    }
+
+    /** The quotas that are taken and reported on, never refusing. */
+    private static List<RateLimiter.Quota> reported(CachedCredential c, CachedAccount account) {
+        boolean keyReports = account.reportRate || c.record.reportOnly().contains(Check.RATE_LIMIT);
+        return keyReports ? (account.reportRate ? c.quotasWith(account) : c.quotas) : List.of();
+    }
+
+    /**
+     * Gives back what {@link #take} took from the same credential and account, when a later stage
+     * denied the request: a denial takes nothing. The quotas are the same lists again (both come
+     * from the cached entries), so the attempt carries only whether the report-only ones admitted.
+     */
+    void giveBack(Attempt a, CachedCredential c, CachedAccount account) {
+        if (a.cost == 0) {
+            return;
         }
-        if (a.takenReported != null) {
-            limiter.giveBack(a.takenReported, a.cost);
-            a.takenReported = null;
+        List<RateLimiter.Quota> enforced = enforced(c, account);
+        if (!enforced.isEmpty()) {
+            limiter.giveBack(enforced, a.cost); // Credits runs only after every enforced quota admitted
+        }
+        if (a.reportedTaken) {
+            limiter.giveBack(reported(c, account), a.cost);
+            a.reportedTaken = false;
         }
     }
 }
