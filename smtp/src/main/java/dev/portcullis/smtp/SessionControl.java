@@ -57,7 +57,7 @@ final class SessionControl implements ProxyHandler {
         this.proxies = proxies;
     }
 
-    /** One session as a shutdown sees it; guarded by its own monitor. */
+    /** One session as a shutdown sees it; guarded by its own monitor, which is never held across I/O. */
     private static final class Activity {
         boolean inCommand;
         boolean closed;
@@ -106,14 +106,17 @@ final class SessionControl implements ProxyHandler {
             for (Map.Entry<Session, Activity> e : snapshot()) {
                 Session s = e.getKey();
                 Activity a = e.getValue();
+                boolean cut;
                 synchronized (a) {
                     if (!a.closed && s.getSocket().isClosed()) {
                         a.closed = true; // ended on its own (QUIT, the client hung up)
                     }
-                    if (!a.closed && !a.inCommand) {
-                        close(s, a);
-                    }
+                    cut = !a.closed && !a.inCommand;
+                    a.closed |= cut;
                     open |= !a.closed;
+                }
+                if (cut) {
+                    close(s);
                 }
             }
             long left = deadline - System.nanoTime();
@@ -134,13 +137,23 @@ final class SessionControl implements ProxyHandler {
         return sessions.computeIfAbsent(s, k -> new Activity());
     }
 
-    /** {@code 421 4.3.2} and the close; the caller holds {@code a}'s monitor. */
-    private static void close(Session s, Activity a) {
-        a.closed = true;
+    /**
+     * {@code 421 4.3.2} and the close, outside any monitor: the write and the close are I/O, and a
+     * drain waiting on a session's monitor would wait on its client.
+     */
+    private static void close(Session s) {
         try {
             s.sendResponse(SHUTTING_DOWN.line());
         } catch (IOException e) {
             // the client is gone already
+        }
+        try {
+            // The JDK's TLS close waits up to the read timeout for the client's close_notify when
+            // the closing thread can take the socket's read lock (a session closing itself after
+            // its last command); without a timeout it only takes what has already arrived.
+            s.getSocket().setSoTimeout(0);
+        } catch (IOException e) {
+            // closed already: quit has nothing to wait for
         }
         s.quit();
     }
@@ -158,15 +171,18 @@ final class SessionControl implements ProxyHandler {
         @Override
         public void execute(String commandString, Session s) throws IOException, DropConnectionException {
             Activity a = activity(s);
+            boolean refused;
             synchronized (a) {
                 if (a.closed) {
                     return; // a shutdown answered this session between the read and here
                 }
-                if (draining) {
-                    close(s, a);
-                    return;
-                }
-                a.inCommand = true;
+                refused = draining;
+                a.closed = refused;
+                a.inCommand = !refused;
+            }
+            if (refused) {
+                close(s);
+                return;
             }
             try {
                 if (needsTls && s.getServer().getRequireTLS() && !s.isTLSStarted()) {
@@ -175,11 +191,14 @@ final class SessionControl implements ProxyHandler {
                     command.execute(commandString, s);
                 }
             } finally {
+                boolean done;
                 synchronized (a) {
                     a.inCommand = false;
-                    if (draining && !a.closed) {
-                        close(s, a); // the transaction this command ended is done: now the session goes
-                    }
+                    done = draining && !a.closed; // the transaction this command ended is done: now the session goes
+                    a.closed |= done;
+                }
+                if (done) {
+                    close(s);
                 }
             }
         }

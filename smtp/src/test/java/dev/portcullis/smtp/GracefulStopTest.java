@@ -88,12 +88,45 @@ class GracefulStopTest {
     }
 
     @Test
-    void afterTheGraceWhatIsLeftIsCut() throws Exception {
+    void aClientThatGoesSilentAfterItsLast421DoesNotHoldTheStop() throws Exception {
         try (Wire transfer = inData(); Wire idle = authenticated()) {
-            PortcullisSmtp.stop(t.server, Duration.ZERO);
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> PortcullisSmtp.stop(t.server, Duration.ofMinutes(2)));
+            assertEquals(SHUTTING_DOWN, idle.reply(), "the stop is draining");
+            transfer.write("and the second.\r\n.\r\n");
+            assertEquals("250 Ok", transfer.reply());
+            assertEquals(SHUTTING_DOWN, transfer.reply());
+            // Neither client reads on nor closes, so no TLS close_notify comes back. The session
+            // that closed itself after its last command must not wait for one (the JDK would, up
+            // to the server's read timeout of a minute) while the stop waits on that session.
+            stopping.get(30, TimeUnit.SECONDS);
+            assertFalse(t.server.isRunning());
+        }
+        assertEquals(1, t.deliveries.size(), "the finished transaction was delivered");
+    }
+
+    @Test
+    void afterTheGraceWhatIsLeftIsCut() throws Exception {
+        // A grace long enough for the idle session's last command to have left the server's
+        // command loop on a loaded machine (the client reads 235 before the server thread is
+        // out of AUTH); the transfer never finishes, so only the grace ends the stop.
+        Duration grace = Duration.ofSeconds(2);
+        try (Wire transfer = inData(); Wire idle = authenticated()) {
+            long start = System.nanoTime();
+            PortcullisSmtp.stop(t.server, grace);
+            assertTrue(System.nanoTime() - start >= grace.toNanos(), "the open transfer holds the stop for the whole grace");
             assertEquals(SHUTTING_DOWN, idle.reply());
             assertTrue(idle.closedByServer());
             assertTrue(transfer.closedByServer(), "a transfer still running when the grace is over is cut");
+        }
+        assertTrue(t.deliveries.isEmpty(), "a cut message is never delivered");
+        assertFalse(t.server.isRunning());
+    }
+
+    @Test
+    void aZeroGraceCutsATransferAtOnce() throws Exception {
+        try (Wire transfer = inData()) {
+            PortcullisSmtp.stop(t.server, Duration.ZERO);
+            assertTrue(transfer.closedByServer(), "no grace: the transfer is cut");
         }
         assertTrue(t.deliveries.isEmpty(), "a cut message is never delivered");
         assertFalse(t.server.isRunning());
