@@ -60,6 +60,9 @@ final class SessionControl implements ProxyHandler {
     /** One session as a shutdown sees it; guarded by its own monitor, which is never held across I/O. */
     private static final class Activity {
         boolean inCommand;
+        /** The 421 and the close are decided, once: by the drain or by the session's own thread. */
+        boolean closing;
+        /** And done: the drain waits for this, so the server's stop never overtakes a close under way. */
         boolean closed;
     }
 
@@ -108,19 +111,22 @@ final class SessionControl implements ProxyHandler {
                 Activity a = e.getValue();
                 boolean cut;
                 synchronized (a) {
-                    if (!a.closed && s.getSocket().isClosed()) {
-                        a.closed = true; // ended on its own (QUIT, the client hung up)
+                    if (!a.closing && s.getSocket().isClosed()) {
+                        a.closing = a.closed = true; // ended on its own (QUIT, the client hung up)
                     }
-                    cut = !a.closed && !a.inCommand;
-                    a.closed |= cut;
-                    open |= !a.closed;
+                    cut = !a.closing && !a.inCommand;
+                    a.closing |= cut;
+                    open |= !cut && !a.closed;
                 }
                 if (cut) {
-                    close(s);
+                    close(s, a);
                 }
             }
             long left = deadline - System.nanoTime();
             if (!open || left <= 0) {
+                for (Map.Entry<Session, Activity> e : snapshot()) {
+                    noReadTimeout(e.getKey()); // the server's stop closes what is left: without waiting on clients
+                }
                 return;
             }
             Thread.sleep(Math.max(1, Math.min(20, left / 1_000_000)));
@@ -141,21 +147,34 @@ final class SessionControl implements ProxyHandler {
      * {@code 421 4.3.2} and the close, outside any monitor: the write and the close are I/O, and a
      * drain waiting on a session's monitor would wait on its client.
      */
-    private static void close(Session s) {
+    private static void close(Session s, Activity a) {
         try {
-            s.sendResponse(SHUTTING_DOWN.line());
-        } catch (IOException e) {
-            // the client is gone already
+            try {
+                s.sendResponse(SHUTTING_DOWN.line());
+            } catch (IOException e) {
+                // the client is gone already
+            }
+            noReadTimeout(s);
+            s.quit();
+        } finally {
+            synchronized (a) {
+                a.closed = true;
+            }
         }
+    }
+
+    /**
+     * The JDK's TLS close waits up to the read timeout for the client's close_notify when the
+     * closing thread can take the socket's read lock (a session closing itself after its last
+     * command, a stop cutting a session inside a command); without a timeout it takes only what
+     * has already arrived. A read already waiting keeps its timeout, and the close wakes it.
+     */
+    private static void noReadTimeout(Session s) {
         try {
-            // The JDK's TLS close waits up to the read timeout for the client's close_notify when
-            // the closing thread can take the socket's read lock (a session closing itself after
-            // its last command); without a timeout it only takes what has already arrived.
             s.getSocket().setSoTimeout(0);
         } catch (IOException e) {
-            // closed already: quit has nothing to wait for
+            // closed already: nothing to wait for
         }
-        s.quit();
     }
 
     /** A command of the server, checked for TLS first and marked as running while it runs. */
@@ -173,15 +192,15 @@ final class SessionControl implements ProxyHandler {
             Activity a = activity(s);
             boolean refused;
             synchronized (a) {
-                if (a.closed) {
+                if (a.closing) {
                     return; // a shutdown answered this session between the read and here
                 }
                 refused = draining;
-                a.closed = refused;
+                a.closing = refused;
                 a.inCommand = !refused;
             }
             if (refused) {
-                close(s);
+                close(s, a);
                 return;
             }
             try {
@@ -194,11 +213,11 @@ final class SessionControl implements ProxyHandler {
                 boolean done;
                 synchronized (a) {
                     a.inCommand = false;
-                    done = draining && !a.closed; // the transaction this command ended is done: now the session goes
-                    a.closed |= done;
+                    done = draining && !a.closing; // the transaction this command ended is done: now the session goes
+                    a.closing |= done;
                 }
                 if (done) {
-                    close(s);
+                    close(s, a);
                 }
             }
         }

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -107,10 +108,15 @@ final class Wire implements AutoCloseable {
         use(handshake(socket));
     }
 
-    /** Whether the server has closed: a read sees the end of the stream (or the socket is reset). */
+    /**
+     * Whether the server has closed: a read sees the end of the stream (or the socket is reset).
+     * Not if the read times out: the connection is still open.
+     */
     boolean closedByServer() {
         try {
             return in.readLine() == null;
+        } catch (SocketTimeoutException e) {
+            return false;
         } catch (IOException e) {
             return true;
         }

@@ -54,7 +54,11 @@ public final class UsageRecorder {
      * the credentials used lately; {@link #flush} drops a tally after an hour with nothing to write.
      */
     private final ConcurrentHashMap<String, Tally> tallies = new ConcurrentHashMap<>();
-    /** Networks each credential is known to have been used from: as stored, plus what this process saw. */
+    /**
+     * Networks each credential is known to have been used from: as stored, plus what this process
+     * saw. Immutable sets, replaced whole when one grows (rarely): most keys know one network, and a
+     * one-element set is a tenth of a concurrent one.
+     */
     private final Cache<String, Set<String>> known;
     /**
      * Built like {@link #tallies}, holding tallies that are never flushed, of attempts on nothing
@@ -83,10 +87,15 @@ public final class UsageRecorder {
         /** Atomic adds: no striped counters, since every allowed use writes its last use here anyway. */
         private static final VarHandle DENIED = MethodHandles.arrayElementVarHandle(long[].class);
         private static final VarHandle ALLOWED_USES;
+        private static final VarHandle DENIED_COUNTERS;
+        private static final VarHandle NETWORKS;
 
         static {
             try {
-                ALLOWED_USES = MethodHandles.lookup().findVarHandle(Tally.class, "allowed", long.class);
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                ALLOWED_USES = lookup.findVarHandle(Tally.class, "allowed", long.class);
+                DENIED_COUNTERS = lookup.findVarHandle(Tally.class, "denied", long[].class);
+                NETWORKS = lookup.findVarHandle(Tally.class, "networks", Set.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -97,8 +106,8 @@ public final class UsageRecorder {
         final UsageRecorder owner;
         /** Allowed uses since the last drain. */
         private volatile long allowed;
-        /** Denials since the last drain, by reason ordinal. */
-        private final long[] denied = new long[DenyReason.values().length];
+        /** Denials since the last drain, by reason ordinal; made on the first denial, which most keys never see. */
+        private volatile long[] denied;
         volatile long lastUsedMillis = Long.MIN_VALUE;
         volatile ClientAddress lastClient;
         /**
@@ -107,7 +116,8 @@ public final class UsageRecorder {
          */
         private volatile long lastHigh;
         private volatile long lastLow;
-        final Set<String> networks = ConcurrentHashMap.newKeySet();
+        /** Networks first seen since the last drain: immutable, {@code null} when none (nearly always). */
+        private volatile Set<String> networks;
         /** Set once a flush removed it from the map: a request still holding it hands its count on. */
         volatile boolean retired;
         /** When a flush first found nothing to write since; only flushes touch it. */
@@ -123,8 +133,33 @@ public final class UsageRecorder {
             if (reason == null) {
                 ALLOWED_USES.getAndAdd(this, 1L);
             } else {
-                DENIED.getAndAdd(denied, reason.ordinal(), 1L);
+                long[] d = denied;
+                if (d == null) {
+                    long[] fresh = new long[DenyReason.values().length];
+                    d = (long[]) DENIED_COUNTERS.compareAndExchange(this, null, fresh);
+                    d = d == null ? fresh : d; // lost the race: count into the winner's
+                }
+                DENIED.getAndAdd(d, reason.ordinal(), 1L);
             }
+        }
+
+        /** Adds a network to the next drain. */
+        void addNetwork(String net) {
+            while (true) {
+                Set<String> now = networks;
+                if (now != null && now.contains(net)) {
+                    return;
+                }
+                if (NETWORKS.compareAndSet(this, now, with(now, net))) {
+                    return;
+                }
+            }
+        }
+
+        /** The networks added since the last drain, never {@code null}. */
+        Set<String> networks() {
+            Set<String> now = networks;
+            return now == null ? Set.of() : now;
         }
 
         /** The counts by outcome name, reset to zero if {@code reset}: a count lands either in this read or the next. */
@@ -134,9 +169,13 @@ public final class UsageRecorder {
             if (n != 0) {
                 c.put(ALLOWED, n);
             }
+            long[] d = denied; // once made, never replaced: a denial counts into this array
+            if (d == null) {
+                return c;
+            }
             DenyReason[] reasons = DenyReason.values();
-            for (int i = 0; i < denied.length; i++) {
-                n = reset ? (long) DENIED.getAndSet(denied, i, 0L) : (long) DENIED.getVolatile(denied, i);
+            for (int i = 0; i < d.length; i++) {
+                n = reset ? (long) DENIED.getAndSet(d, i, 0L) : (long) DENIED.getVolatile(d, i);
                 if (n != 0) {
                     c.put(reasons[i].name(), n);
                 }
@@ -170,11 +209,9 @@ public final class UsageRecorder {
         /** The delta so far, reset: an increment lands either in this one or in the next. */
         Usage drain() {
             Map<String, Long> c = counts(true);
-            Set<String> nets = new HashSet<>();
-            for (String n : networks) {
-                networks.remove(n);
-                nets.add(n);
-            }
+            @SuppressWarnings("unchecked")
+            Set<String> taken = (Set<String>) NETWORKS.getAndSet(this, (Set<String>) null);
+            Set<String> nets = taken == null ? Set.of() : taken;
             long last = lastUsedMillis;
             ClientAddress client = lastClient;
             if (c.isEmpty() && nets.isEmpty()) {
@@ -267,12 +304,17 @@ public final class UsageRecorder {
         if (client == null || sameClient || previous != null && API.sameNetwork(client, previous, 24, 48)) {
             return false; // the common case, a client in the network of the last one: nothing to allocate
         }
-        Set<String> nets = known.get(id, this::storedNetworks);
         String net = networkOf(client);
-        if (nets.contains(net) || nets.size() >= Usage.MAX_NETWORKS || !nets.add(net)) {
-            return false;
+        while (true) {
+            Set<String> nets = known.get(id, this::storedNetworks);
+            if (nets.contains(net) || nets.size() >= Usage.MAX_NETWORKS) {
+                return false;
+            }
+            if (known.asMap().replace(id, nets, with(nets, net))) {
+                break; // this request saw the network first (a racing one or an eviction: look again)
+            }
         }
-        t.networks.add(net);
+        t.addNetwork(net);
         // Persist the new network now, not at the next flush, so a restart does not announce it twice.
         Usage first = new Usage(id, null, null, Map.of(), Set.of(net));
         try {
@@ -304,18 +346,35 @@ public final class UsageRecorder {
     }
 
     private Set<String> storedNetworks(String id) {
-        Set<String> nets = ConcurrentHashMap.newKeySet();
         try {
-            store.usage(id).ifPresent(u -> nets.addAll(u.networks()));
+            return store.usage(id).map(u -> Set.copyOf(u.networks())).orElse(Set.of());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "usage of " + id + " unreadable; networks start empty");
+            return Set.of();
         }
-        return nets;
     }
 
-    /** IPv4 /24 or IPv6 /48, in CIDR text. Allocates; called only for allowed uses. */
+    /** {@code nets} and {@code net}, as a new immutable set. */
+    private static Set<String> with(Set<String> nets, String net) {
+        if (nets == null || nets.isEmpty()) {
+            return Set.of(net);
+        }
+        String[] all = nets.toArray(new String[nets.size() + 1]);
+        all[nets.size()] = net;
+        return Set.of(all);
+    }
+
+    /**
+     * IPv4 /24 or IPv6 /48, in CIDR text. Allocates; called only for allowed uses. An IPv4 network
+     * is spelled from the address's bits: the client, kept as the tally's last one, then holds no
+     * IPAddress object.
+     */
     static String networkOf(ClientAddress client) {
-        return API.ip(client).toPrefixBlock(client.isIPv4() ? 24 : 48).toCanonicalString();
+        if (client.isIPv4()) {
+            int v4 = API.v4(client);
+            return (v4 >>> 24) + "." + (v4 >>> 16 & 0xFF) + "." + (v4 >>> 8 & 0xFF) + ".0/24";
+        }
+        return API.ip(client).toPrefixBlock(48).toCanonicalString();
     }
 
     /** Hands the store everything recorded since the last flush, in one batch. */
@@ -455,7 +514,7 @@ public final class UsageRecorder {
             Map<String, Long> c = t.counts(false);
             long last = t.lastUsedMillis;
             parts.add(new Usage(id, last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
-                    t.lastClient == null ? null : t.lastClient.toString(), c, Set.copyOf(t.networks)));
+                    t.lastClient == null ? null : t.lastClient.toString(), c, t.networks()));
         }
         if (parts.isEmpty()) {
             return store.findById(id).map(r -> new Usage(id, null, null, Map.of(), Set.of()));
