@@ -315,6 +315,9 @@ public final class UsageRecorder {
             }
         }
         t.addNetwork(net);
+        if (t.retired) {
+            handOn(t); // retired while the known networks were read: the network goes with the carry list
+        }
         // Persist the new network now, not at the next flush, so a restart does not announce it twice.
         Usage first = new Usage(id, null, null, Map.of(), Set.of(net));
         try {

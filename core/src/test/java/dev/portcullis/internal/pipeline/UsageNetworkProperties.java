@@ -10,14 +10,19 @@ import dev.portcullis.MutableClock;
 import dev.portcullis.Portcullis;
 import dev.portcullis.spi.CredentialStore;
 
+import dev.portcullis.spi.Usage;
 import inet.ipaddr.ipv4.IPv4Address;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -33,8 +38,8 @@ class UsageNetworkProperties {
         assertEquals(new IPv4Address(bits).toPrefixBlock(24).toCanonicalString(), UsageRecorder.networkOf(client));
     }
 
-    /** One step: an allowed use or a denial from a client, or a flush. */
-    record Step(ClientAddress client, DenyReason denial, boolean flush) {}
+    /** One step: an allowed use or a denial from a client, a flush, or an idle hour (its tally is dropped). */
+    record Step(ClientAddress client, DenyReason denial, boolean flush, boolean idleHour) {}
 
     @Provide
     Arbitrary<List<Step>> steps() {
@@ -47,25 +52,35 @@ class UsageNetworkProperties {
         Arbitrary<DenyReason> denial = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(3, Arbitraries.just((DenyReason) null)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.of(DenyReason.class)));
-        Arbitrary<Step> use = net.jqwik.api.Combinators.combine(client, denial).as((c, d) -> new Step(c, d, false));
-        Arbitrary<Step> flush = Arbitraries.just(new Step(null, null, true));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(8, use), net.jqwik.api.Tuple.of(1, flush)).list().ofMaxSize(60);
+        Arbitrary<Step> use = net.jqwik.api.Combinators.combine(client, denial).as((c, d) -> new Step(c, d, false, false));
+        Arbitrary<Step> flush = Arbitraries.just(new Step(null, null, true, false));
+        Arbitrary<Step> idleHour = Arbitraries.just(new Step(null, null, false, true));
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(16, use), net.jqwik.api.Tuple.of(2, flush), net.jqwik.api.Tuple.of(1, idleHour))
+                .list().ofMaxSize(60);
     }
 
-    @Property(tries = 200)
-    void aNetworkIsAnnouncedOnceAndEveryCountAndNetworkIsWritten(@ForAll("steps") List<Step> steps) {
+    /**
+     * With {@code announceAtOnce} a new network is written at once, as the recorder's executor
+     * does; without, the executor refuses (saturated): the network reaches the store only through
+     * its tally, at the next flush.
+     */
+    @Property(tries = 300)
+    void aNetworkIsAnnouncedOnceAndEveryCountAndNetworkIsWritten(@ForAll("steps") List<Step> steps, @ForAll boolean announceAtOnce) {
         CredentialStore store = CredentialStore.inMemory();
-        String id;
-        try (Portcullis p = Portcullis.builder().store(store).keyFormat(KeyFormat.withPrefix("kat")).build()) {
-            id = p.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build()).id();
-        }
+        String id = existingKey(store);
         MutableClock clock = new MutableClock();
-        UsageRecorder usage = new UsageRecorder(store, clock, Runnable::run);
+        UsageRecorder usage = new UsageRecorder(store, clock, announceAtOnce ? Runnable::run : refusing());
         Set<String> networks = new HashSet<>();
         Map<String, Long> counts = new HashMap<>();
         for (Step s : steps) {
             if (s.flush()) {
                 usage.flush();
+                continue;
+            }
+            if (s.idleHour()) {
+                usage.flush(); // written, and idle from now
+                clock.advance(Duration.ofMinutes(61));
+                usage.flush(); // idle an hour: the tally is dropped; the next use starts a new one
                 continue;
             }
             boolean allowed = s.denial() == null;
@@ -78,5 +93,34 @@ class UsageNetworkProperties {
         usage.flush();
         assertEquals(networks, store.usage(id).map(u -> u.networks()).orElse(Set.of()));
         assertEquals(counts, store.usage(id).map(u -> u.counts()).orElse(Map.of()));
+    }
+
+    @Example
+    void networksPastTheBoundAreNeitherAnnouncedNorWritten() {
+        CredentialStore store = CredentialStore.inMemory();
+        String id = existingKey(store);
+        MutableClock clock = new MutableClock();
+        UsageRecorder usage = new UsageRecorder(store, clock, refusing());
+        int announced = 0;
+        for (int net = 0; net < Usage.MAX_NETWORKS + 44; net++) {
+            announced += usage.record(id, true, null, ClientAddress.parse("10." + net / 256 + "." + net % 256 + ".1"), clock.millis()) ? 1 : 0;
+        }
+        usage.flush();
+        assertEquals(Usage.MAX_NETWORKS, announced);
+        assertEquals(Usage.MAX_NETWORKS, store.usage(id).orElseThrow().networks().size());
+        assertEquals(Usage.MAX_NETWORKS + 44L, store.usage(id).orElseThrow().counts().get("ALLOWED"));
+    }
+
+    private static String existingKey(CredentialStore store) {
+        try (Portcullis p = Portcullis.builder().store(store).keyFormat(KeyFormat.withPrefix("kat")).build()) {
+            return p.keys().create(KeySpec.builder().account("acme").grant("messages:send", "example.com").build()).id();
+        }
+    }
+
+    /** An executor that is always saturated. */
+    private static Executor refusing() {
+        return task -> {
+            throw new RejectedExecutionException("saturated");
+        };
     }
 }
