@@ -9,8 +9,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,6 +66,17 @@ final class ChangeFeed implements AutoCloseable {
     private final Object deliver = new Object();
     /** This store's own writes by sequence number: FALSE until committed, TRUE once announced by the writer. */
     private final Map<Long, Boolean> local = new ConcurrentHashMap<>();
+    /**
+     * This store's own writes the poll has read since, the latest {@value #POLLED_OWN} of them; guarded
+     * by {@link #deliver}. Their pushed notices can still be on the way, and are not another node's.
+     */
+    private final Set<Long> polledOwn = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > POLLED_OWN;
+        }
+    });
+    private static final int POLLED_OWN = 1024;
 
     /** Guards the poll state below. */
     private final Object pollLock = new Object();
@@ -139,9 +152,17 @@ final class ChangeFeed implements AutoCloseable {
 
     // --- pushed notices (PostgreSQL LISTEN/NOTIFY) ---
 
-    /** Whether {@code seq} is this store's own write, committing or announced by its writer and not yet polled. */
+    /**
+     * Whether {@code seq} is this store's own write: committing, announced by its writer, or read by
+     * the poll lately (a notice can arrive after the poll read its row).
+     */
     boolean isLocal(long seq) {
-        return local.containsKey(seq);
+        if (local.containsKey(seq)) {
+            return true;
+        }
+        synchronized (deliver) {
+            return polledOwn.contains(seq);
+        }
     }
 
     /**
@@ -258,8 +279,12 @@ final class ChangeFeed implements AutoCloseable {
 
     private void deliver(Row r) {
         synchronized (deliver) {
-            if (local.remove(r.seq) != Boolean.TRUE) {
+            Boolean own = local.remove(r.seq);
+            if (own != Boolean.TRUE) {
                 publish(r.change);
+            }
+            if (own != null) {
+                polledOwn.add(r.seq);
             }
         }
     }

@@ -762,7 +762,12 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         }
     }
 
-    /** Prunes the change table now; for tests. */
+    /** Whether a pushed notice of change {@code seq} would be taken for this store's own; for tests. */
+    boolean isOwnChange(long seq) {
+        return feed.isLocal(seq);
+    }
+
+        /** Prunes the change table now; for tests. */
     void pruneNow() {
         try {
             feed.pruneNow();

@@ -173,8 +173,8 @@ final class PgListener implements ChangePush {
         }
         if (notice.origin().equals(origin) && feed.isLocal(notice.seq())) {
             // This store's own write, announced (or about to be) by the writing thread before the
-            // write returns. One whose commit's outcome was unknown to the writer is not "local"
-            // any more: its notice then evicts here too.
+            // write returns, or already read by the poll. One whose commit's outcome was unknown to
+            // the writer is not "local" any more: its notice then evicts here too.
             return;
         }
         feed.pushed(notice.change());

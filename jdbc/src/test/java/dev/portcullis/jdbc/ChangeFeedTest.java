@@ -1,6 +1,7 @@
 package dev.portcullis.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -81,6 +82,31 @@ class ChangeFeedTest {
             assertEquals(1, count(onA, v1.id()), "not again when the writer's poller reads it back");
             assertEquals(1, count(onB, v1.id()), "the other node hears it once");
             assertEquals(new StoreChange(StoreChange.Kind.CREDENTIAL, v1.id(), 1, java.util.Set.of()), onB.get(0));
+        }
+    }
+
+    /**
+     * A pushed notice of a node's own write can arrive after that node's poll has read the write:
+     * it is still the node's own, and evicts nothing (an eviction then, with the database down,
+     * would deny a key the outage bound still admits).
+     */
+    @Test
+    void aWritersOwnChangeStaysItsOwnAfterItsPollReadsIt() throws Exception {
+        DataSource ds = Databases.h2();
+        try (JdbcCredentialStore a = JdbcCredentialStore.builder(ds).pollInterval(MANUAL).build();
+                JdbcCredentialStore b = JdbcCredentialStore.builder(ds).pollInterval(MANUAL).build()) {
+            a.save(record("own000000001"), 0);
+            long seq;
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT MAX(seq) FROM portcullis_change")) {
+                rs.next();
+                seq = rs.getLong(1);
+            }
+            assertTrue(a.isOwnChange(seq), "announced by its writer");
+            a.pollNow();
+            b.pollNow();
+            assertTrue(a.isOwnChange(seq), "and still its own once its poll read it");
+            assertFalse(b.isOwnChange(seq), "another node's change for the other node");
         }
     }
 

@@ -83,12 +83,7 @@ class PostgresOutageTest {
         MutableClock clock = new MutableClock();
         try (HikariDataSource poolA = Databases.pool(port, 4, CONNECTION_TIMEOUT);
                 HikariDataSource poolB = Databases.pool(port, 4, CONNECTION_TIMEOUT);
-                // Push off: a pushed notice of this node's own write that arrives after the poll has
-                // seen that write is taken for another node's and evicts (evicting is always safe);
-                // on a busy machine it arrived after the database was stopped and took the cached key
-                // with it (one clean-clone run in six with two `yes` beside it). The outage, not the
-                // push, is what this test is about; PostgresPushTest covers the push.
-                Node a = Node.onClock(JdbcCredentialStore.builder(poolA).pollInterval(POLL).pushChanges(false).build(), clock)) {
+                Node a = Node.onClock(JdbcCredentialStore.builder(poolA).pollInterval(POLL).build(), clock)) {
             IssuedKey k = a.newKey();
             String stranger = KeyFormat.withPrefix("kat").newToken();
             assertTrue(a.allows(k));
