@@ -350,7 +350,7 @@ public final class UsageRecorder {
 
     private Set<String> storedNetworks(String id) {
         try {
-            return store.usage(id).map(u -> Set.copyOf(u.networks())).orElse(Set.of());
+            return store.usage(id).map(Usage::networks).orElse(Set.of()); // immutable already
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "usage of " + id + " unreadable; networks start empty");
             return Set.of();
