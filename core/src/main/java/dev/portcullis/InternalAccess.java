@@ -46,6 +46,11 @@ final class InternalAccess implements ApiAccess {
     }
 
     @Override public Identity identity(Principal p) { return p.identity(); }
+
+    @Override
+    public boolean isFor(Principal p, Identity who, ClientAddress client, Channel channel, String verifiedHash) {
+        return p.isFor(who, client, channel, verifiedHash);
+    }
     @Override public String verifiedHash(Principal p) { return p.verifiedHash(); }
     @Override public SaslStep saslChallenge(String base64) { return SaslStep.challenge(base64); }
     @Override public SaslStep saslDone(AuthResult result, SmtpReply replyOrNull) { return SaslStep.done(result, replyOrNull); }

@@ -6,6 +6,7 @@ import dev.portcullis.internal.rules.Requests;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import dev.portcullis.KeyInfo.CredentialKind;
 import org.jspecify.annotations.Nullable;
@@ -37,6 +38,12 @@ public final class Principal implements java.security.Principal {
     }
 
     /** The channel it authenticated on. */
+    /** Whether {@link #of} with these would make a principal equal to this one in every field. */
+    boolean isFor(Identity who, @Nullable ClientAddress client, Channel channel, String verifiedHash) {
+        return this.who == who && this.channel == channel && Objects.equals(this.client, client)
+                && this.verifiedHash.equals(verifiedHash);
+    }
+
     public Channel channel() { return channel; }
 
     String verifiedHash() { return verifiedHash; }

@@ -66,6 +66,9 @@ public interface ApiAccess {
 
     Identity identity(Principal p);
 
+    /** Whether {@code p} is the principal these would make: the same identity, client, channel and hash. */
+    boolean isFor(Principal p, Identity who, ClientAddress client, Channel channel, String verifiedHash);
+
     /** The stored hash the principal's secret was verified against. */
     String verifiedHash(Principal p);
 

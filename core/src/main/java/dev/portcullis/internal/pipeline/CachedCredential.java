@@ -1,5 +1,6 @@
 package dev.portcullis.internal.pipeline;
 
+import dev.portcullis.AuthResult;
 import dev.portcullis.Authenticator;
 import dev.portcullis.Channel;
 import dev.portcullis.DenyReason;
@@ -61,6 +62,15 @@ final class CachedCredential extends RecordCache.Entry {
     volatile CachedAccount account;
     /** The credit takes of the last admitted request, for the next in the same refill period ({@link Credits}). */
     volatile Credits.Takes creditTakes;
+
+    /**
+     * The result of this entry's last allowed request, given again to the next one that would get an
+     * equal result: same client, channel and verified hash, and no limit or credit state to report.
+     * A key's requests mostly come from its sender's few servers, so a hit allocates neither a
+     * principal nor a result. A plain field: the result is immutable (final fields), so a racing
+     * reader sees either whole value, and a lost write costs one allocation.
+     */
+    AuthResult lastAllowed;
 
     private record Combined(CachedAccount account, List<RateLimiter.Quota> quotas) {}
 
@@ -156,15 +166,19 @@ final class CachedCredential extends RecordCache.Entry {
     private CachedCredential(String id, KeyRecord record, long loadedAt, RateLimitPolicy defaultPolicy, TokenDigests digests,
             Login login) {
         super(loadedAt);
-        this.id = id;
+        // The record's own id when it is the one looked up: one copy of the text per entry, not two.
+        this.id = record != null && record.id().equals(id) ? record.id() : id;
         this.record = record;
-        this.identity = record == null ? null : new Identity(record);
         this.login = login;
         boolean apiKey = record != null && record.kind() == CredentialKind.API_KEY;
         TokenDigests.Stored readable = apiKey ? decode(record) : null;
         this.digest = readable != null ? readable : digests.placeholder();
         this.verifiable = readable != null;
-        this.subject = new Subject(id, apiKey ? record.account() : null, id);
+        this.subject = new Subject(this.id, apiKey ? record.account() : null, this.id);
+        // An API key's token check and its principal's re-authorizations name the same (id, account, id):
+        // one subject, and one remembered tally, for both.
+        this.identity = record == null ? null
+                : new Identity(record, apiKey && this.id == record.id() ? subject : new Subject(record.id(), record.account(), record.id()));
         this.mismatch = apiKey ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY;
         this.mismatchDetail = !apiKey ? "UNKNOWN_ID" : readable == null ? "UNREADABLE_DIGEST" : null;
         if (record == null) {

@@ -47,10 +47,23 @@ final class Decision {
         return API.deny(reason, a.retryAfter, a.rate, a.credits, a.atMail, realm);
     }
 
-    /** @param nowMillis the time of the allowed use (its last use) */
-    AuthResult allow(Attempt a, Principal p, long nowMillis) {
+    /**
+     * Allows {@code a} as the principal of {@code c}'s identity verified against {@code verifiedHash}.
+     * The principal (and, with nothing to report but the allow, the whole result) of the entry's last
+     * allowed request is given again when it is equal: see {@link CachedCredential#lastAllowed}.
+     *
+     * @param nowMillis the time of the allowed use (its last use)
+     */
+    AuthResult allow(Attempt a, CachedCredential c, String verifiedHash, long nowMillis) {
         emit(a, true, null, null, nowMillis);
-        return API.allow(p, a.rate, a.credits, a.atMail, realm);
+        AuthResult last = c.lastAllowed;
+        Principal p = last == null ? null : last.principal();
+        if (p == null || !API.isFor(p, c.identity, a.client, a.channel(), verifiedHash)) {
+            p = API.principal(c.identity, a.client, a.channel(), verifiedHash);
+            last = API.allow(p, null, null, false, realm);
+            c.lastAllowed = last;
+        }
+        return a.rate == null && a.credits == null && !a.atMail ? last : API.allow(p, a.rate, a.credits, a.atMail, realm);
     }
 
     /** @param nowMillis the time of an allowed use (its last use); unused for a denial */

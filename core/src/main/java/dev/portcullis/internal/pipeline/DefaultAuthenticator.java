@@ -371,8 +371,7 @@ final class DefaultAuthenticator implements Authenticator {
             rateLimit.giveBack(a, c, account);
             return decision.deny(a, d);
         }
-        return decision.allow(a, API.principal(c.identity, a.client, a.channel(),
-                verifiedHash != null ? verifiedHash : r.secretHash()), now);
+        return decision.allow(a, c, verifiedHash != null ? verifiedHash : r.secretHash(), now);
     }
 
     /** The stored form of an SMTP username, or {@code null} if it cannot be one. */

@@ -26,7 +26,8 @@ public final class Identity {
     /** What an attempt authorized for this principal names. */
     final Subject subject;
 
-    Identity(KeyRecord r) {
+    /** @param subject what its authorized attempts name: {@code (id, account, id)} of the record */
+    Identity(KeyRecord r, Subject subject) {
         this.keyId = r.id();
         this.account = r.account();
         this.name = r.name();
@@ -35,6 +36,6 @@ public final class Identity {
         this.grants = r.grants();
         this.channels = r.channels();
         this.expiresAt = r.expiresAt();
-        this.subject = new Subject(keyId, account, keyId);
+        this.subject = subject;
     }
 }
