@@ -2,7 +2,6 @@ package dev.portcullis.internal.pipeline;
 
 import dev.portcullis.DenyReason;
 import dev.portcullis.internal.rules.Grants;
-import dev.portcullis.spi.KeyRecord;
 import dev.portcullis.spi.ResourceOwners;
 
 /**
@@ -24,13 +23,13 @@ final class Authorize {
      * {@code null} if {@code permission} is granted on {@code canonical} (or nothing is required),
      * else why not. {@code canonical} was checked where it was given; {@code null} is a collection request.
      */
-    Denial check(KeyRecord r, String permission, String canonical) {
+    Denial check(CachedCredential c, String permission, String canonical) {
         if (permission == null) {
             return null;
         }
-        if (canonical != null && owners != null && !r.account().equals(owners.ownerOf(canonical))) {
+        if (canonical != null && owners != null && !c.record.account().equals(owners.ownerOf(canonical))) {
             return OTHER_ACCOUNT;
         }
-        return Grants.allows(r.grants(), permission, canonical) ? null : NO_GRANT;
+        return Grants.allows(c.grants, permission, canonical) ? null : NO_GRANT;
     }
 }

@@ -14,6 +14,8 @@ final class CachedAccount extends RecordCache.Entry {
     final AccountRecord record;
     final boolean suspended;
     final List<RateLimiter.Quota> quotas;
+    /** The account's credit balance, or {@code null} for none: read per request, so kept here, not behind the record. */
+    final String creditBalance;
     /** Every credential's allowlist of this account only reports. */
     final boolean reportAllowlist;
     /** Every limit on this account's credentials only reports. */
@@ -34,6 +36,7 @@ final class CachedAccount extends RecordCache.Entry {
             }
         }
         this.quotas = List.copyOf(q);
+        this.creditBalance = record == null ? null : record.creditBalance();
         this.reportAllowlist = record != null && record.reportOnly().contains(Check.ALLOWLIST);
         this.reportRate = record != null && record.reportOnly().contains(Check.RATE_LIMIT);
     }

@@ -3,7 +3,9 @@ package dev.portcullis.internal.pipeline;
 import dev.portcullis.AuthResult;
 import dev.portcullis.Authenticator;
 import dev.portcullis.Channel;
+import dev.portcullis.Check;
 import dev.portcullis.DenyReason;
+import dev.portcullis.Grant;
 import dev.portcullis.Limit;
 import dev.portcullis.RateLimitPolicy;
 import dev.portcullis.internal.net.Allowlist;
@@ -52,6 +54,20 @@ final class CachedCredential extends RecordCache.Entry {
     final long expiresAtMillis;
     /** The channels the record may be used on, one bit per {@code Channel} ordinal: no set to read per request. */
     final int channels;
+    /*
+     * What the record stages read of the record, copied into the entry: the record is an object of
+     * its own, made when the store was read and lying far from the entry, and with a million keys
+     * reading it cost a cache miss per request (ScaleBenchmark, issue 30). A negative entry has none.
+     */
+    final boolean revoked;
+    /** Whether the record runs its rate limits, or its allowlist, report-only. */
+    final boolean reportsRate;
+    final boolean reportsAllowlist;
+    /** The key's credit balance, or {@code null} for none (see {@link KeyRecord#creditBalance}). */
+    final String creditBalance;
+    /** The stored hash: what an allowed principal was verified against. */
+    final String secretHash;
+    final List<Grant> grants;
     /** {@code null} when a stored CIDR is unreadable: such a record is denied everywhere. */
     final Allowlist allowlist;
     /** The record's own limits (or the default policy), keyed per key and per account. */
@@ -182,12 +198,24 @@ final class CachedCredential extends RecordCache.Entry {
         this.mismatch = apiKey ? DenyReason.WRONG_SECRET : DenyReason.UNKNOWN_KEY;
         this.mismatchDetail = !apiKey ? "UNKNOWN_ID" : readable == null ? "UNREADABLE_DIGEST" : null;
         if (record == null) {
+            this.revoked = false;
+            this.reportsRate = false;
+            this.reportsAllowlist = false;
+            this.creditBalance = null;
+            this.secretHash = null;
+            this.grants = List.of();
             this.channels = 0;
             this.expiresAtMillis = Long.MAX_VALUE;
             this.allowlist = null;
             this.quotas = List.of();
             return;
         }
+        this.revoked = record.isRevoked();
+        this.reportsRate = record.reportOnly().contains(Check.RATE_LIMIT);
+        this.reportsAllowlist = record.reportOnly().contains(Check.ALLOWLIST);
+        this.creditBalance = record.creditBalance();
+        this.secretHash = record.secretHash();
+        this.grants = record.grants();
         int mask = 0;
         for (Channel ch : record.channels()) {
             mask |= 1 << ch.ordinal();

@@ -30,13 +30,13 @@ final class Credits {
 
     /** {@code null} if the cost was taken (or nothing was owed), else the denial; sets {@code a.credits}. */
     Denial take(Attempt a, CachedCredential c, CachedAccount account, long nowMillis) {
-        KeyRecord r = c.record;
-        AccountRecord ar = account.record;
-        String keyBalance = r.creditBalance();
-        String accountBalance = ar == null ? null : ar.creditBalance();
+        String keyBalance = c.creditBalance;
+        String accountBalance = account.creditBalance;
         if (a.cost == 0 || keyBalance == null && accountBalance == null) {
             return null;
         }
+        KeyRecord r = c.record;
+        AccountRecord ar = account.record;
         Instant now = Instant.ofEpochMilli(nowMillis);
         Limit.Refill keyRefill = keyBalance == null ? null : r.refill();
         Limit.Refill accountRefill = accountBalance == null ? null : ar.refill();

@@ -352,7 +352,6 @@ final class DefaultAuthenticator implements Authenticator {
      * @param verifiedHash the stored hash the secret was verified against, when it is not the cached record's
      */
     private AuthResult admit(Attempt a, CachedCredential c, long now, String verifiedHash) {
-        KeyRecord r = c.record;
         Denial d = Status.ofRecord(c, now);
         if (d != null) {
             return decision.deny(a, d);
@@ -363,7 +362,7 @@ final class DefaultAuthenticator implements Authenticator {
         }
         if ((d = Status.ofAccount(account, c, a.channel())) != null
                 || (d = Network.check(a, c, account)) != null
-                || (d = authorize.check(r, a.permission, a.resource)) != null
+                || (d = authorize.check(c, a.permission, a.resource)) != null
                 || (d = rateLimit.take(a, c, account)) != null) {
             return decision.deny(a, d);
         }
@@ -371,7 +370,7 @@ final class DefaultAuthenticator implements Authenticator {
             rateLimit.giveBack(a, c, account);
             return decision.deny(a, d);
         }
-        return decision.allow(a, c, verifiedHash != null ? verifiedHash : r.secretHash(), now);
+        return decision.allow(a, c, verifiedHash != null ? verifiedHash : c.secretHash, now);
     }
 
     /** The stored form of an SMTP username, or {@code null} if it cannot be one. */

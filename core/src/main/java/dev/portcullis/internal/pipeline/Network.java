@@ -1,6 +1,5 @@
 package dev.portcullis.internal.pipeline;
 
-import dev.portcullis.Check;
 import dev.portcullis.DenyReason;
 
 /**
@@ -21,7 +20,7 @@ final class Network {
             return UNREADABLE;
         }
         if (!c.allowlist.permits(a.client)) {
-            if (!account.reportAllowlist && !c.record.reportOnly().contains(Check.ALLOWLIST)) {
+            if (!account.reportAllowlist && !c.reportsAllowlist) {
                 return NOT_ALLOWED;
             }
             a.wouldDeny = DenyReason.IP_NOT_ALLOWED; // report-only: decided, reported, not enforced

@@ -1,6 +1,5 @@
 package dev.portcullis.internal.pipeline;
 
-import dev.portcullis.Check;
 import dev.portcullis.DenyReason;
 import dev.portcullis.spi.RateLimiter;
 
@@ -70,13 +69,13 @@ final class RateLimit {
 
     /** The quotas that must admit the request: none of a report-only key or account. */
     private static List<RateLimiter.Quota> enforced(CachedCredential c, CachedAccount account) {
-        boolean keyReports = account.reportRate || c.record.reportOnly().contains(Check.RATE_LIMIT);
+        boolean keyReports = account.reportRate || c.reportsRate;
         return keyReports ? (account.reportRate ? List.of() : account.quotas) : c.quotasWith(account);
     }
 
     /** The quotas that are taken and reported on, never refusing. */
     private static List<RateLimiter.Quota> reported(CachedCredential c, CachedAccount account) {
-        boolean keyReports = account.reportRate || c.record.reportOnly().contains(Check.RATE_LIMIT);
+        boolean keyReports = account.reportRate || c.reportsRate;
         return keyReports ? (account.reportRate ? c.quotasWith(account) : c.quotas) : List.of();
     }
 

@@ -19,7 +19,7 @@ final class Status {
 
     /** Revoked or expired at {@code now}; else {@code null}. */
     static Denial ofRecord(CachedCredential c, long now) {
-        if (c.record.isRevoked()) {
+        if (c.revoked) {
             return REVOKED;
         }
         if (now >= c.expiresAtMillis) {
