@@ -37,13 +37,13 @@ public final class Principal implements java.security.Principal {
         return new Principal(who, client, channel, verifiedHash);
     }
 
-    /** The channel it authenticated on. */
     /** Whether {@link #of} with these would make a principal equal to this one in every field. */
     boolean isFor(Identity who, @Nullable ClientAddress client, Channel channel, String verifiedHash) {
         return this.who == who && this.channel == channel && Objects.equals(this.client, client)
                 && this.verifiedHash.equals(verifiedHash);
     }
 
+    /** The channel it authenticated on. */
     public Channel channel() { return channel; }
 
     String verifiedHash() { return verifiedHash; }

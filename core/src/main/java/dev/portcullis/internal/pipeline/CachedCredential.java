@@ -81,7 +81,8 @@ final class CachedCredential extends RecordCache.Entry {
 
     /**
      * The result of this entry's last allowed request, given again to the next one that would get an
-     * equal result: same client, channel and verified hash, and no limit or credit state to report.
+     * equal result: same client, channel and verified hash, and no limit or credit state to report
+     * (a result with some, or a re-authorization's at MAIL FROM, is made anew around the same principal).
      * A key's requests mostly come from its sender's few servers, so a hit allocates neither a
      * principal nor a result. A plain field: the result is immutable (final fields), so a racing
      * reader sees either whole value, and a lost write costs one allocation.

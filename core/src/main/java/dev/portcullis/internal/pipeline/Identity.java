@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * What a {@link dev.portcullis.Principal} tells of its record: everything but the hash. Built
- * once per loaded record, with its cache entry, and shared, so an allowed request costs one small
- * object (the principal).
+ * once per loaded record, with its cache entry, and shared, so an allowed request costs at most one
+ * small object (the principal; none when its entry's last one is given again).
  */
 public final class Identity {
     public final String keyId;

@@ -11,14 +11,18 @@ import dev.portcullis.DenyReason;
 final class Status {
     private static final Denial REVOKED = new Denial(DenyReason.REVOKED, null);
     private static final Denial EXPIRED = new Denial(DenyReason.EXPIRED, null);
+    private static final Denial NO_RECORD = new Denial(DenyReason.UNKNOWN_KEY, "UNKNOWN_ID");
     private static final Denial SUSPENDED = new Denial(DenyReason.ACCOUNT_SUSPENDED, null);
     private static final Denial CHANNEL = new Denial(DenyReason.PERMISSION_DENIED, "CHANNEL");
 
     private Status() {
     }
 
-    /** Revoked or expired at {@code now}; else {@code null}. */
+    /** No record (a negative entry, which no secret matches: never reached), revoked, or expired at {@code now}; else {@code null}. */
     static Denial ofRecord(CachedCredential c, long now) {
+        if (!c.present()) {
+            return NO_RECORD; // fail closed, should a negative entry ever get here
+        }
         if (c.revoked) {
             return REVOKED;
         }

@@ -2,7 +2,7 @@ package dev.portcullis.internal.pipeline;
 
 /**
  * What an attempt's event, metrics and usage name. The cached paths take one built with each cache
- * entry (and each record's identity), so an attempt stores one reference to an object of the same
+ * entry (an API key's identity shares its entry's; a login's identity has its own), so an attempt stores one reference to an object of the same
  * kind whether or not its credential exists, never a name here and a {@code null} there (the timing
  * invariant of the package note); the uncached ones (a store miss) build one.
  *
