@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The decision on one request: allowed with a {@link Principal}, or denied with a
  * {@link DenyReason}; and its wire renderings, so adapters write no mapping of their own.
- * Immutable; holds no secret.
+ * Immutable; holds no secret. An allowed result with no limit or credit state may be the same
+ * instance an earlier equal request was given (see {@link Principal}).
  */
 public final class AuthResult {
     private final Principal principal;

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Who an allowed request is: the credential's record as it was when the decision was made.
- * Holds no secret. Immutable.
+ * Holds no secret. Immutable, and shared: a request that would get a principal equal in every
+ * field to an earlier one's (same credential and version, client, channel) may be given that same
+ * instance, so tell principals apart by {@link #keyId()}, not by identity.
  */
 public final class Principal implements java.security.Principal {
     private final Identity who;
