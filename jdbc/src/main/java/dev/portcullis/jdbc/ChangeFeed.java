@@ -66,6 +66,7 @@ final class ChangeFeed implements AutoCloseable {
     private final Object deliver = new Object();
     /** This store's own writes by sequence number: FALSE until committed, TRUE once announced by the writer. */
     private final Map<Long, Boolean> local = new ConcurrentHashMap<>();
+    private static final int POLLED_OWN = 1024;
     /**
      * This store's own writes the poll has read since, the latest {@value #POLLED_OWN} of them; guarded
      * by {@link #deliver}. Their pushed notices can still be on the way, and are not another node's.
@@ -76,7 +77,6 @@ final class ChangeFeed implements AutoCloseable {
             return size() > POLLED_OWN;
         }
     });
-    private static final int POLLED_OWN = 1024;
 
     /** Guards the poll state below. */
     private final Object pollLock = new Object();

@@ -767,7 +767,7 @@ public final class JdbcCredentialStore implements CredentialStore, AutoCloseable
         return feed.isLocal(seq);
     }
 
-        /** Prunes the change table now; for tests. */
+    /** Prunes the change table now; for tests. */
     void pruneNow() {
         try {
             feed.pruneNow();
